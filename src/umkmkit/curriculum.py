@@ -1,0 +1,252 @@
+"""The curriculum manifest (curriculum.yml), the build of exercises/ from solutions/, and the
+structural checks that keep the manifest and the folders in agreement."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from umkmkit import notebooks
+from umkmkit.errors import UmkmkitError
+from umkmkit.workspace import Kit, nbgrader_api
+
+#: Called with (done, total, what is being done now).
+ProgressCallback = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class Module:
+    """One module of the curriculum, as declared in curriculum.yml."""
+
+    id: str
+    slug: str
+    judul: str
+    title: str
+    pertanyaan: str
+    question: str
+    lessons: tuple[str, ...]
+    assignment: str | None
+    notebooks: tuple[str, ...]
+    minutes_teaching: int
+    minutes_exercises: int
+    pass_mark: float
+
+
+@dataclass(frozen=True)
+class Curriculum:
+    modules: tuple[Module, ...]
+
+    @property
+    def assignments(self) -> tuple[Module, ...]:
+        """Modules that have a graded assignment, in curriculum order."""
+        return tuple(module for module in self.modules if module.assignment)
+
+    def module_for(self, assignment_id: str) -> Module:
+        for module in self.assignments:
+            if module.assignment == assignment_id:
+                return module
+        known = ", ".join(m.assignment for m in self.assignments)
+        raise UmkmkitError(f"No assignment '{assignment_id}' in curriculum.yml; known: {known}.")
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that remembers the line of every mapping, for error messages."""
+
+
+def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+
+_REQUIRED = ("id", "slug", "judul", "title", "pertanyaan", "question", "lessons", "minutes", "pass_mark")
+
+
+def load_yaml_with_lines(path: Path) -> object:
+    """Parse YAML; every mapping carries its line as "__line__". Syntax errors name line and column."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError as error:
+        raise UmkmkitError(f"{path} is missing.") from error
+    try:
+        return yaml.load(text, Loader=_LineLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        raise UmkmkitError(
+            f"{path}, line {mark.line + 1}, column {mark.column + 1}: {error.problem}; "
+            "fix the YAML there (indent with spaces, quote text that contains a colon)."
+        ) from error
+
+
+def load_curriculum(kit: Kit) -> Curriculum:
+    """Read and validate curriculum.yml."""
+    path = kit.curriculum_file
+    data = load_yaml_with_lines(path)
+    if not isinstance(data, dict) or not isinstance(data.get("modules"), list) or not data["modules"]:
+        raise UmkmkitError(f"{path}: expected a 'modules:' list with at least one module.")
+    modules, seen = [], set()
+    for entry in data["modules"]:
+        line = entry.get("__line__", "?") if isinstance(entry, dict) else "?"
+        where = f"{path}, line {line}"
+        if not isinstance(entry, dict):
+            raise UmkmkitError(f"{where}: each module must be a mapping with {', '.join(_REQUIRED)}.")
+        missing = [key for key in _REQUIRED if key not in entry]
+        if missing:
+            raise UmkmkitError(f"{where}: module is missing {', '.join(missing)}.")
+        module_id = str(entry["id"])
+        if module_id in seen:
+            raise UmkmkitError(f"{where}: module id '{module_id}' appears twice; ids must be unique.")
+        seen.add(module_id)
+        minutes = entry["minutes"]
+        if not isinstance(minutes, dict) or not {"mengajar", "latihan"} <= minutes.keys():
+            raise UmkmkitError(f"{where}: 'minutes' needs 'mengajar' and 'latihan' (whole minutes).")
+        assignment = entry.get("assignment")
+        if assignment and not entry.get("notebooks"):
+            raise UmkmkitError(f"{where}: assignment '{assignment}' needs a 'notebooks' list.")
+        pass_mark = float(entry["pass_mark"])
+        if not 0 < pass_mark <= 100:
+            raise UmkmkitError(f"{where}: pass_mark {pass_mark} must be a percent between 0 and 100.")
+        modules.append(Module(
+            id=module_id, slug=str(entry["slug"]), judul=str(entry["judul"]), title=str(entry["title"]),
+            pertanyaan=str(entry["pertanyaan"]), question=str(entry["question"]),
+            lessons=tuple(str(name) for name in entry["lessons"]),
+            assignment=str(assignment) if assignment else None,
+            notebooks=tuple(str(name) for name in entry.get("notebooks") or ()),
+            minutes_teaching=int(minutes["mengajar"]), minutes_exercises=int(minutes["latihan"]),
+            pass_mark=pass_mark,
+        ))
+    return Curriculum(tuple(modules))
+
+
+def structure_problems(kit: Kit, curriculum: Curriculum) -> list[str]:
+    """Every disagreement between curriculum.yml and the lessons/, solutions/, exercises/ folders."""
+    problems = []
+    declared_lessons = {name for module in curriculum.modules for name in module.lessons}
+    for name in sorted(declared_lessons):
+        if not (kit.lessons_dir / name).is_file():
+            problems.append(f"lessons/{name} is listed in curriculum.yml but missing")
+    for path in sorted(kit.lessons_dir.glob("*.ipynb")):
+        if path.name not in declared_lessons:
+            problems.append(f"lessons/{path.name} is not listed in curriculum.yml (remove it or list it)")
+    for top in (kit.solutions_dir, kit.exercises_dir):
+        declared = {module.assignment: set(module.notebooks) for module in curriculum.assignments}
+        for folder in sorted(p for p in top.iterdir() if p.is_dir()) if top.is_dir() else []:
+            if folder.name not in declared:
+                problems.append(f"{top.name}/{folder.name}/ is not an assignment in curriculum.yml")
+                continue
+            for path in sorted(folder.rglob("*.ipynb")):
+                if ".ipynb_checkpoints" in path.parts:
+                    continue
+                if path.parent != folder or path.stem not in declared[folder.name]:
+                    problems.append(
+                        f"{path.relative_to(kit.root).as_posix()} is not a notebook of "
+                        f"{folder.name} in curriculum.yml"
+                    )
+        for module in curriculum.assignments:
+            for name in module.notebooks:
+                if not (top / module.assignment / f"{name}.ipynb").is_file():
+                    problems.append(f"{top.name}/{module.assignment}/{name}.ipynb is missing")
+    return problems
+
+
+def check_solution(kit: Kit, assignment_id: str, notebook_id: str) -> None:
+    """Run one solution notebook against all its tests; raise naming each failing cell."""
+    folder = kit.solution_dir(assignment_id)
+    path = folder / f"{notebook_id}.ipynb"
+    executed = notebooks.execute_notebook(notebooks.read_notebook(path), cwd=folder)
+    problems = notebooks.cell_problems(executed)
+    if problems:
+        listing = "\n  ".join(problems)
+        raise UmkmkitError(
+            f"solutions/{assignment_id}/{notebook_id}.ipynb does not pass its own tests:\n  {listing}\n"
+            "Fix the solution or the test, then run `umkmkit build` again."
+        )
+
+
+def stamp_participant_headers(kit: Kit, curriculum: Curriculum) -> list[Path]:
+    """Insert or refresh the participant header in every solution notebook; return those changed."""
+    changed = []
+    for module in curriculum.assignments:
+        for name in module.notebooks:
+            path = kit.solution_dir(module.assignment) / f"{name}.ipynb"
+            nb = notebooks.read_notebook(path)
+            stamped = notebooks.with_participant_header(nb)
+            if stamped != nb:
+                notebooks.write_notebook(stamped, path)
+                changed.append(path)
+    return changed
+
+
+def generate_exercises(kit: Kit, assignment_id: str, release_dir: Path) -> Path:
+    """Run nbgrader generate_assignment for one assignment into release_dir/<assignment>.
+
+    The gradebook nbgrader needs for this lives in a temporary folder: exercises/ is the only
+    product of a build.
+    """
+    with tempfile.TemporaryDirectory(prefix="umkmkit-build-") as scratch:
+        config = kit.nbgrader_base_config()
+        config.CourseDirectory.root = str(kit.root)
+        config.CourseDirectory.release_directory = str(Path(release_dir).resolve())
+        config.CourseDirectory.db_url = "sqlite:///" + (Path(scratch) / "gradebook.db").as_posix()
+        result = nbgrader_api(config).generate_assignment(assignment_id, force=True, create=True)
+    if not result["success"]:
+        raise UmkmkitError(
+            f"nbgrader could not generate the exercise {assignment_id}:\n{result.get('error') or result.get('log')}"
+        )
+    target = Path(release_dir) / assignment_id
+    for path in target.glob("*.ipynb"):
+        nb = notebooks.read_notebook(path)
+        if not notebooks.is_clean(nb):
+            notebooks.write_notebook(notebooks.clean_notebook(nb), path)
+    return target
+
+
+def build(
+    kit: Kit,
+    curriculum: Curriculum,
+    release_dir: Path | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> list[Path]:
+    """Build exercises/ from solutions/: stamp headers, prove each solution, generate each exercise.
+
+    Returns the exercise folders written. Nothing in exercises/ changes if any solution fails.
+    """
+    problems = structure_problems(kit, curriculum)
+    problems = [p for p in problems if not p.startswith("exercises/")]
+    if problems:
+        raise UmkmkitError("curriculum.yml and the folders disagree:\n  " + "\n  ".join(problems))
+    release_dir = Path(release_dir) if release_dir else kit.exercises_dir
+    stamp_participant_headers(kit, curriculum)
+    steps = [(m.assignment, name) for m in curriculum.assignments for name in m.notebooks]
+    total = len(steps) + len(curriculum.assignments)
+    done = 0
+    for assignment_id, name in steps:
+        _report(on_progress, done, total, f"checking solutions/{assignment_id}/{name}.ipynb")
+        check_solution(kit, assignment_id, name)
+        done += 1
+    built = []
+    for module in curriculum.assignments:
+        _report(on_progress, done, total, f"generating exercises/{module.assignment}")
+        with tempfile.TemporaryDirectory(prefix="umkmkit-release-", dir=release_dir.parent) as staging:
+            fresh = generate_exercises(kit, module.assignment, Path(staging))
+            target = release_dir / module.assignment
+            if target.exists():
+                shutil.rmtree(target)
+            release_dir.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(fresh), str(target))
+        built.append(target)
+        done += 1
+    _report(on_progress, done, total, "done")
+    return built
+
+
+def _report(on_progress: ProgressCallback | None, done: int, total: int, what: str) -> None:
+    if on_progress:
+        on_progress(done, total, what)

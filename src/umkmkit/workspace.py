@@ -1,0 +1,181 @@
+"""Where things live: the kit's folders, the workspace, cohort course directories, config files.
+
+Every path the kit uses is built here, from one layout and one path template, so no other
+module pastes path strings together.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+from umkmkit.errors import UmkmkitError
+
+CURRICULUM_FILE = "curriculum.yml"
+NBGRADER_CONFIG_FILE = "nbgrader_config.py"
+GRADEBOOK_FILE = "gradebook.db"
+ROSTER_FILE = "roster.csv"
+
+#: nbgrader's own step folders inside a cohort's course directory.
+SOURCE, RELEASE, SUBMITTED, AUTOGRADED, FEEDBACK = (
+    "source", "release", "submitted", "autograded", "feedback",
+)
+#: The one path template of a course directory, the same as nbgrader's directory_structure.
+PATH_TEMPLATE = "{step}/{trainee_id}/{assignment_id}"
+
+
+@dataclass(frozen=True)
+class Kit:
+    """The checked-out kit: curriculum, lessons, solutions, exercises, data sets."""
+
+    root: Path
+
+    @property
+    def curriculum_file(self) -> Path:
+        return self.root / CURRICULUM_FILE
+
+    @property
+    def nbgrader_config_file(self) -> Path:
+        return self.root / NBGRADER_CONFIG_FILE
+
+    @property
+    def lessons_dir(self) -> Path:
+        return self.root / "lessons"
+
+    @property
+    def solutions_dir(self) -> Path:
+        return self.root / "solutions"
+
+    @property
+    def exercises_dir(self) -> Path:
+        return self.root / "exercises"
+
+    @property
+    def datasets_dir(self) -> Path:
+        return self.root / "datasets"
+
+    @property
+    def workspace_dir(self) -> Path:
+        """Git-ignored folder for cohorts, gradebooks, submissions and reports."""
+        override = os.environ.get("UMKMKIT_WORKSPACE")
+        return Path(override) if override else self.root / "workspace"
+
+    def solution_dir(self, assignment_id: str) -> Path:
+        return self.solutions_dir / assignment_id
+
+    def exercise_dir(self, assignment_id: str) -> Path:
+        return self.exercises_dir / assignment_id
+
+    def nbgrader_base_config(self) -> Config:
+        """The kit's nbgrader settings (stubs, ignore patterns, timeouts) from nbgrader_config.py.
+
+        This file is the one owner of nbgrader settings; cohorts extend it.
+        """
+        if not self.nbgrader_config_file.is_file():
+            raise UmkmkitError(
+                f"{self.nbgrader_config_file} is missing: restore it from git "
+                "(git checkout -- nbgrader_config.py)."
+            )
+        loader = PyFileConfigLoader(NBGRADER_CONFIG_FILE, path=str(self.root))
+        return loader.load_config()
+
+
+def find_kit(start: Path | None = None) -> Kit:
+    """Locate the kit folder: UMKMKIT_ROOT, else the nearest folder above `start` with curriculum.yml.
+
+    Falls back to the checkout this package was installed from (editable install).
+    """
+    override = os.environ.get("UMKMKIT_ROOT")
+    if override:
+        root = Path(override).resolve()
+        if not (root / CURRICULUM_FILE).is_file():
+            raise UmkmkitError(
+                f"UMKMKIT_ROOT={override} has no {CURRICULUM_FILE}: point it at the kit folder."
+            )
+        return Kit(root)
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents, *Path(__file__).resolve().parents):
+        if (candidate / CURRICULUM_FILE).is_file() and (candidate / NBGRADER_CONFIG_FILE).is_file():
+            return Kit(candidate)
+    raise UmkmkitError(
+        f"Cannot find the kit folder (the one with {CURRICULUM_FILE}) from {here}: "
+        "run umkmkit inside the kit folder or set UMKMKIT_ROOT to it."
+    )
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """One cohort = one nbgrader course directory with its own gradebook."""
+
+    root: Path
+
+    @property
+    def cohort_id(self) -> str:
+        return self.root.name
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / NBGRADER_CONFIG_FILE
+
+    @property
+    def roster_file(self) -> Path:
+        return self.root / ROSTER_FILE
+
+    @property
+    def default_db_url(self) -> str:
+        return "sqlite:///" + (self.root / GRADEBOOK_FILE).as_posix()
+
+    def assignment_dir(self, step: str, assignment_id: str, trainee_id: str = ".") -> Path:
+        """Folder of one assignment at one nbgrader step (trainee "." for source and release)."""
+        # pathlib drops the "." that nbgrader uses for source/ and release/
+        return self.root / PATH_TEMPLATE.format(step=step, trainee_id=trainee_id, assignment_id=assignment_id)
+
+    def notebook_file(self, step: str, assignment_id: str, notebook_id: str, trainee_id: str = ".") -> Path:
+        return self.assignment_dir(step, assignment_id, trainee_id) / f"{notebook_id}.ipynb"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A folder of cohorts (the default workspace, or workspace/demo for the demo)."""
+
+    root: Path
+
+    @property
+    def cohorts_dir(self) -> Path:
+        return self.root / "cohorts"
+
+    def cohort(self, cohort_id: str) -> Cohort:
+        return Cohort(self.cohorts_dir / cohort_id)
+
+    @property
+    def progress_file(self) -> Path:
+        return self.root / "progress.csv"
+
+
+def ensure_scripts_on_path() -> None:
+    """Put this environment's scripts folder (venv bin/ or Scripts\\) first on PATH.
+
+    nbgrader runs `alembic` as a subprocess when it creates a gradebook; without the venv's
+    bin/ on PATH the gradebook is left half-made.
+    """
+    scripts = sysconfig.get_path("scripts")
+    candidates = [scripts, str(Path(sys.executable).parent)]
+    current = os.environ.get("PATH", "").split(os.pathsep)
+    for folder in reversed(candidates):
+        if folder and folder not in current[:len(candidates)]:
+            current.insert(0, folder)
+    os.environ["PATH"] = os.pathsep.join(current)
+
+
+def nbgrader_api(config: Config):
+    """An in-process nbgrader API for one course configuration (no CLI start-up per call)."""
+    from nbgrader.apps import NbGraderAPI
+
+    ensure_scripts_on_path()
+    return NbGraderAPI(config=config)

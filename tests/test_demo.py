@@ -1,0 +1,49 @@
+"""The newcomer's demo, end to end with real nbgrader: the CLI as a trainer runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sysconfig
+from pathlib import Path
+
+import pandas as pd
+
+from umkmkit.demo import run_demo
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_demo_command_grades_twenty_trainees(tmp_path):
+    environment = {**os.environ, "UMKMKIT_WORKSPACE": str(tmp_path)}
+    # a trainer's shell may not have the venv's bin/ on PATH: the kit must cope
+    environment["PATH"] = os.pathsep.join(
+        p for p in environment["PATH"].split(os.pathsep) if p != sysconfig.get_path("scripts")
+    )
+    done = subprocess.run(
+        [str(Path(sysconfig.get_path("scripts")) / "umkmkit"), "demo"], cwd=ROOT, env=environment,
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    progress_file = tmp_path / "demo" / "progress.csv"
+    assert str(progress_file) in done.stdout
+
+    table = pd.read_csv(progress_file)
+    assert list(table.columns[:5]) == ["trainee", "cohort", "assignment", "score", "max_score"]
+    assert len(table) == 20 and table["trainee"].nunique() == 20
+    assert table["score"].nunique() >= 3, "simulated trainees should score differently"
+    assert (table["score"] == 0).any() and (table["score"] == table["score"].max()).any()
+    assert table["late"].sum() == 1
+    assert (table["status"] == "graded").all()
+
+    feedback = list((tmp_path / "demo" / "cohorts" / "mkw-2022-06" / "feedback").rglob("*.html"))
+    assert len(feedback) == 20
+    assert (tmp_path / "demo" / "cohorts" / "mkw-2022-06" / "gradebook.db").is_file()
+
+
+def test_demo_runs_twice_in_a_row(kit, curriculum, monkeypatch, tmp_path):
+    monkeypatch.setenv("UMKMKIT_WORKSPACE", str(tmp_path))
+    first = run_demo(kit, curriculum, trainees=3)
+    second = run_demo(kit, curriculum, trainees=4)
+    assert second.progress_file == first.progress_file
+    assert len(pd.read_csv(second.progress_file)) == 4

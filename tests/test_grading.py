@@ -1,0 +1,53 @@
+"""Real nbgrader autograde on real kernels: solutions score full marks, untouched exercises
+score zero, and every catalogued mistake loses points on the test it names."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import PASSES_ALL, UNCHANGED, mistake_trainee
+from umkmkit import simulate
+from umkmkit.curriculum import load_curriculum
+from umkmkit.workspace import Kit
+from pathlib import Path
+
+_KIT = Kit(Path(__file__).resolve().parents[1])
+_ASSIGNMENTS = [m.assignment for m in load_curriculum(_KIT).assignments]
+_MISTAKES = [
+    pytest.param(assignment_id, mistake, id=f"{assignment_id}:{mistake.id}")
+    for assignment_id in _ASSIGNMENTS
+    for mistake in simulate.load_catalog(_KIT, assignment_id).mistakes
+]
+
+
+@pytest.mark.parametrize("assignment_id", _ASSIGNMENTS)
+def test_solution_scores_every_autograded_point(graded_scenarios, assignment_id):
+    solution = graded_scenarios[assignment_id][PASSES_ALL]
+    assert solution.auto_max > 0
+    assert solution.score == solution.auto_max, solution.cell_scores
+    # the written answer waits for the trainer
+    assert solution.needs_manual_grade
+
+
+@pytest.mark.parametrize("assignment_id", _ASSIGNMENTS)
+def test_untouched_exercise_scores_zero(graded_scenarios, assignment_id):
+    untouched = graded_scenarios[assignment_id][UNCHANGED]
+    assert untouched.score == 0, untouched.cell_scores
+    assert not untouched.needs_manual_grade
+
+
+@pytest.mark.parametrize("assignment_id, mistake", _MISTAKES)
+def test_catalogued_mistake_loses_points_on_its_test(graded_scenarios, assignment_id, mistake):
+    solution = graded_scenarios[assignment_id][PASSES_ALL]
+    graded = graded_scenarios[assignment_id][mistake_trainee(mistake)]
+    assert graded.cell_scores[mistake.test] < graded.cell_max[mistake.test], (
+        f"{mistake.id} ({mistake.explanation}) is not caught by {mistake.test}"
+    )
+    assert graded.score < solution.score
+
+
+@pytest.mark.parametrize("assignment_id", _ASSIGNMENTS)
+def test_catalog_has_at_least_five_mistakes(assignment_id):
+    catalog = simulate.load_catalog(_KIT, assignment_id)
+    assert len(catalog.mistakes) >= 5
+    assert all(m.explanation.strip() for m in catalog.mistakes)
