@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from umkmkit.errors import UmkmkitError
 from umkmkit.workspace import ensure_scripts_on_path, find_kit
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 @contextmanager

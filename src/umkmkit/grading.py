@@ -39,14 +39,11 @@ def autograde(
 ) -> list[GradingResult]:
     """Autograde each trainee's submission (regrading any earlier grade); never stops early."""
     api = cohort_api(cohort)
-    trainee_ids = submitted_trainees(cohort, assignment_id) if trainee_ids is None else trainee_ids
-    results = []
-    for done, trainee_id in enumerate(trainee_ids, start=1):
-        outcome = api.autograde(assignment_id, trainee_id, force=True, create=True)
-        results.append(GradingResult(trainee_id, bool(outcome["success"]), _failure_text(outcome)))
-        if on_progress:
-            on_progress(done, len(trainee_ids), trainee_id)
-    return results
+    return _each_trainee(
+        lambda trainee_id: api.autograde(assignment_id, trainee_id, force=True, create=True),
+        submitted_trainees(cohort, assignment_id) if trainee_ids is None else trainee_ids,
+        on_progress,
+    )
 
 
 def generate_feedback(
@@ -57,10 +54,20 @@ def generate_feedback(
 ) -> list[GradingResult]:
     """Write each graded trainee's feedback HTML under feedback/<trainee>/<assignment>/."""
     api = cohort_api(cohort)
-    trainee_ids = submitted_trainees(cohort, assignment_id) if trainee_ids is None else trainee_ids
+    return _each_trainee(
+        lambda trainee_id: api.generate_feedback(assignment_id, trainee_id, force=True),
+        submitted_trainees(cohort, assignment_id) if trainee_ids is None else trainee_ids,
+        on_progress,
+    )
+
+
+def _each_trainee(
+    step: Callable[[str], dict], trainee_ids: list[str], on_progress: ProgressCallback | None,
+) -> list[GradingResult]:
+    """Run one nbgrader step per trainee, collecting outcomes instead of stopping at a failure."""
     results = []
     for done, trainee_id in enumerate(trainee_ids, start=1):
-        outcome = api.generate_feedback(assignment_id, trainee_id, force=True)
+        outcome = step(trainee_id)
         results.append(GradingResult(trainee_id, bool(outcome["success"]), _failure_text(outcome)))
         if on_progress:
             on_progress(done, len(trainee_ids), trainee_id)
