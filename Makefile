@@ -33,6 +33,8 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
 		{ rm -rf $(VENV); echo "Could not create $(VENV): install Python's venv module (Debian/Ubuntu: apt install python3-venv)."; exit 1; }
 	$(BIN)/python -m pip install --disable-pip-version-check -e ".[test]"
+	@# build matplotlib's font cache now, so no participant or test sees its first-use warning
+	$(BIN)/python -c "import matplotlib.pyplot"
 	@touch $@
 
 clean:

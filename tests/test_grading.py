@@ -3,26 +3,26 @@ score zero, and every catalogued mistake loses points on the test it names."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from conftest import PASSES_ALL, UNCHANGED, mistake_trainee
 from umkmkit import simulate
 from umkmkit.curriculum import load_curriculum
 from umkmkit.workspace import Kit
-from pathlib import Path
 
 _KIT = Kit(Path(__file__).resolve().parents[1])
 _ASSIGNMENTS = [m.assignment for m in load_curriculum(_KIT).assignments]
 _MISTAKES = [
-    pytest.param(assignment_id, mistake, id=f"{assignment_id}:{mistake.id}")
+    pytest.param(assignment_id, mistake.id, id=f"{assignment_id}:{mistake.id}")
     for assignment_id in _ASSIGNMENTS
     for mistake in simulate.load_catalog(_KIT, assignment_id).mistakes
 ]
 
 
 @pytest.mark.parametrize("assignment_id", _ASSIGNMENTS)
-def test_solution_scores_every_autograded_point(graded_scenarios, assignment_id):
-    solution = graded_scenarios[assignment_id][PASSES_ALL]
+def test_solution_scores_every_autograded_point(verified, assignment_id):
+    solution = verified[assignment_id].solution
     assert solution.auto_max > 0
     assert solution.score == solution.auto_max, solution.cell_scores
     # the written answer waits for the trainer
@@ -30,20 +30,25 @@ def test_solution_scores_every_autograded_point(graded_scenarios, assignment_id)
 
 
 @pytest.mark.parametrize("assignment_id", _ASSIGNMENTS)
-def test_untouched_exercise_scores_zero(graded_scenarios, assignment_id):
-    untouched = graded_scenarios[assignment_id][UNCHANGED]
+def test_untouched_exercise_scores_zero(verified, assignment_id):
+    untouched = verified[assignment_id].untouched
     assert untouched.score == 0, untouched.cell_scores
     assert not untouched.needs_manual_grade
 
 
-@pytest.mark.parametrize("assignment_id, mistake", _MISTAKES)
-def test_catalogued_mistake_loses_points_on_its_test(graded_scenarios, assignment_id, mistake):
-    solution = graded_scenarios[assignment_id][PASSES_ALL]
-    graded = graded_scenarios[assignment_id][mistake_trainee(mistake)]
+@pytest.mark.parametrize("assignment_id, mistake_id", _MISTAKES)
+def test_catalogued_mistake_loses_points_on_its_test(verified, assignment_id, mistake_id):
+    verification = verified[assignment_id]
+    mistake, graded = verification.mistakes[mistake_id]
     assert graded.cell_scores[mistake.test] < graded.cell_max[mistake.test], (
         f"{mistake.id} ({mistake.explanation}) is not caught by {mistake.test}"
     )
-    assert graded.score < solution.score
+    assert graded.score < verification.solution.score
+
+
+@pytest.mark.parametrize("assignment_id", _ASSIGNMENTS)
+def test_verification_reports_no_problem(verified, assignment_id):
+    assert verified[assignment_id].problems() == []
 
 
 @pytest.mark.parametrize("assignment_id", _ASSIGNMENTS)

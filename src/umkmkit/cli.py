@@ -56,22 +56,57 @@ def main() -> None:
 
 
 @main.command()
-def build() -> None:
-    """For course authors: build exercises/ from solutions/.
+@click.argument("assignments", nargs=-1)
+def build(assignments: tuple[str, ...]) -> None:
+    """For course authors: build exercises/ from solutions/ (all assignments, or those named).
 
-    Stamps the participant header into each solution, runs every solution notebook against
-    all its tests (stopping at the first failing cell), then runs nbgrader generate_assignment
-    for each assignment in curriculum.yml.
+    Copies each assignment's data files from datasets/, stamps the participant header into
+    each solution, runs every solution notebook against all its tests (stopping with the
+    failing cells), then runs nbgrader generate_assignment into exercises/.
     """
     from umkmkit.curriculum import build as build_exercises, load_curriculum
 
     kit = find_kit()
     with progress_bar() as update:
         built = build_exercises(
-            kit, load_curriculum(kit), on_progress=lambda d, t, what: update("build", d, t, what)
+            kit, load_curriculum(kit), on_progress=lambda d, t, what: update("build", d, t, what),
+            assignment_ids=list(assignments) or None,
         )
     for folder in built:
         click.echo(f"built {folder.relative_to(kit.root).as_posix()}/")
+
+
+@main.command()
+@click.argument("assignments", nargs=-1)
+def verify(assignments: tuple[str, ...]) -> None:
+    """For course authors: prove with real nbgrader that assignments grade as intended.
+
+    Grades, in a throw-away cohort, the solution (must earn every autograded point), the
+    untouched exercise (must score 0) and one submission per mistake in kesalahan.yml (each
+    must lose points on the test it names). Run `umkmkit build` first.
+    """
+    from umkmkit.curriculum import load_curriculum
+    from umkmkit.verification import verify_assignments
+
+    kit = find_kit()
+    curriculum = load_curriculum(kit)
+    wanted = list(assignments) or [m.assignment for m in curriculum.assignments]
+    with progress_bar() as update:
+        results = verify_assignments(
+            kit, curriculum, wanted, on_progress=lambda d, t, sid: update("grading", d, t, sid),
+        )
+    problems = []
+    for assignment_id, result in results.items():
+        click.echo(
+            f"{assignment_id}: solution {result.solution.score:g}/{result.solution.auto_max:g}, "
+            f"untouched {result.untouched.score:g}, {len(result.mistakes)} catalogued mistakes"
+        )
+        for mistake, graded in result.mistakes.values():
+            click.echo(f"  {mistake.id:<32} {graded.score:g}/{result.solution.auto_max:g}  ({mistake.test})")
+        problems += [f"{assignment_id}: {p}" for p in result.problems()]
+    if problems:
+        raise UmkmkitError("Assignments do not grade as intended:\n  " + "\n  ".join(problems))
+    click.echo("Every assignment grades as intended.")
 
 
 @main.command()

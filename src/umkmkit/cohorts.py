@@ -152,17 +152,20 @@ def create_cohort(
     roster_file: Path,
     db_url: str | None = None,
     duedates: dict[str, datetime] | None = None,
+    assignment_ids: list[str] | None = None,
 ) -> Cohort:
     """Create a cohort: course directory, gradebook with its trainees, released assignments.
 
-    The roster is validated before anything is written. Assignments are copied from
-    exercises' sources (solutions/) so the cohort keeps the version it was taught with.
+    The roster is validated before anything is written. Assignments (all of the curriculum's,
+    or `assignment_ids`) are copied from solutions/ so the cohort keeps the version it was
+    taught with.
     """
     if not _COHORT_ID.match(cohort_id):
         raise UmkmkitError(
             f"Cohort id '{cohort_id}' must be lower-case letters, digits and '-', e.g. mkw-2022-06."
         )
     trainees = read_roster(roster_file)
+    modules = [curriculum.module_for(a) for a in assignment_ids] if assignment_ids else curriculum.assignments
     cohort = workspace.cohort(cohort_id)
     if cohort.root.exists():
         raise UmkmkitError(
@@ -178,10 +181,10 @@ def create_cohort(
         config = cohort_config(kit, staged, db_url)
         staged.config_file.write_text(render_config(config, cohort_id), encoding="utf-8")
         write_roster(trainees, staged.roster_file)
-        for module in curriculum.assignments:
+        for module in modules:
             shutil.copytree(kit.solution_dir(module.assignment), staged.assignment_dir(SOURCE, module.assignment))
         api = nbgrader_api(config)
-        for module in curriculum.assignments:
+        for module in modules:
             result = api.generate_assignment(module.assignment, force=True, create=True)
             if not result["success"]:
                 raise UmkmkitError(

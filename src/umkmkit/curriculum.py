@@ -32,6 +32,7 @@ class Module:
     lessons: tuple[str, ...]
     assignment: str | None
     notebooks: tuple[str, ...]
+    data: tuple[str, ...]
     minutes_teaching: int
     minutes_exercises: int
     pass_mark: float
@@ -119,27 +120,35 @@ def load_curriculum(kit: Kit) -> Curriculum:
             lessons=tuple(str(name) for name in entry["lessons"]),
             assignment=str(assignment) if assignment else None,
             notebooks=tuple(str(name) for name in entry.get("notebooks") or ()),
+            data=tuple(str(name) for name in entry.get("data") or ()),
             minutes_teaching=int(minutes["mengajar"]), minutes_exercises=int(minutes["latihan"]),
             pass_mark=pass_mark,
         ))
     return Curriculum(tuple(modules))
 
 
-def structure_problems(kit: Kit, curriculum: Curriculum) -> list[str]:
-    """Every disagreement between curriculum.yml and the lessons/, solutions/, exercises/ folders."""
+def structure_problems(kit: Kit, curriculum: Curriculum, assignment_ids: list[str] | None = None) -> list[str]:
+    """Every disagreement between curriculum.yml and the lessons/, solutions/, exercises/ folders.
+
+    With `assignment_ids`, only those assignments' own files and folders are checked.
+    """
     problems = []
-    declared_lessons = {name for module in curriculum.modules for name in module.lessons}
+    modules = [curriculum.module_for(a) for a in assignment_ids] if assignment_ids else list(curriculum.modules)
+    declared_lessons = {name for module in modules for name in module.lessons}
     for name in sorted(declared_lessons):
         if not (kit.lessons_dir / name).is_file():
             problems.append(f"lessons/{name} is listed in curriculum.yml but missing")
-    for path in sorted(kit.lessons_dir.glob("*.ipynb")):
-        if path.name not in declared_lessons:
-            problems.append(f"lessons/{path.name} is not listed in curriculum.yml (remove it or list it)")
+    if assignment_ids is None:
+        for path in sorted(kit.lessons_dir.glob("*.ipynb")):
+            if path.name not in declared_lessons:
+                problems.append(f"lessons/{path.name} is not listed in curriculum.yml (remove it or list it)")
+    declared = {m.assignment: set(m.notebooks) for m in modules if m.assignment}
     for top in (kit.solutions_dir, kit.exercises_dir):
-        declared = {module.assignment: set(module.notebooks) for module in curriculum.assignments}
-        for folder in sorted(p for p in top.iterdir() if p.is_dir()) if top.is_dir() else []:
+        folders = sorted(p for p in top.iterdir() if p.is_dir()) if top.is_dir() else []
+        for folder in folders:
             if folder.name not in declared:
-                problems.append(f"{top.name}/{folder.name}/ is not an assignment in curriculum.yml")
+                if assignment_ids is None:
+                    problems.append(f"{top.name}/{folder.name}/ is not an assignment in curriculum.yml")
                 continue
             for path in sorted(folder.rglob("*.ipynb")):
                 if ".ipynb_checkpoints" in path.parts:
@@ -149,11 +158,30 @@ def structure_problems(kit: Kit, curriculum: Curriculum) -> list[str]:
                         f"{path.relative_to(kit.root).as_posix()} is not a notebook of "
                         f"{folder.name} in curriculum.yml"
                     )
-        for module in curriculum.assignments:
-            for name in module.notebooks:
-                if not (top / module.assignment / f"{name}.ipynb").is_file():
-                    problems.append(f"{top.name}/{module.assignment}/{name}.ipynb is missing")
+        for assignment_id, names in declared.items():
+            for name in sorted(names):
+                if not (top / assignment_id / f"{name}.ipynb").is_file():
+                    problems.append(f"{top.name}/{assignment_id}/{name}.ipynb is missing")
+    for module in modules:
+        for name in module.data:
+            if not (kit.datasets_dir / name).is_file():
+                problems.append(f"datasets/{name} (data of {module.assignment}) is missing")
     return problems
+
+
+def copy_data_files(kit: Kit, module: Module) -> list[Path]:
+    """Copy the data files an assignment declares from datasets/ into its solution folder.
+
+    The data sets are generated in one place; an assignment carries copies so that the
+    released exercise and nbgrader's autograde find them beside the notebook.
+    """
+    changed = []
+    for name in module.data:
+        source, target = kit.datasets_dir / name, kit.solution_dir(module.assignment) / name
+        if not target.is_file() or target.read_bytes() != source.read_bytes():
+            shutil.copyfile(source, target)
+            changed.append(target)
+    return changed
 
 
 def check_solution(kit: Kit, assignment_id: str, notebook_id: str) -> None:
@@ -170,10 +198,15 @@ def check_solution(kit: Kit, assignment_id: str, notebook_id: str) -> None:
         )
 
 
-def stamp_participant_headers(kit: Kit, curriculum: Curriculum) -> list[Path]:
-    """Insert or refresh the participant header in every solution notebook; return those changed."""
+def stamp_participant_headers(kit: Kit, modules: list[Module] | tuple[Module, ...]) -> list[Path]:
+    """Insert or refresh the participant header in these modules' solution notebooks.
+
+    Returns the notebooks that changed.
+    """
     changed = []
-    for module in curriculum.assignments:
+    for module in modules:
+        if not module.assignment:
+            continue
         for name in module.notebooks:
             path = kit.solution_dir(module.assignment) / f"{name}.ipynb"
             nb = notebooks.read_notebook(path)
@@ -213,26 +246,31 @@ def build(
     curriculum: Curriculum,
     release_dir: Path | None = None,
     on_progress: ProgressCallback | None = None,
+    assignment_ids: list[str] | None = None,
 ) -> list[Path]:
-    """Build exercises/ from solutions/: stamp headers, prove each solution, generate each exercise.
+    """Build exercises/ from solutions/: copy data, stamp headers, prove each solution, generate.
 
-    Returns the exercise folders written. Nothing in exercises/ changes if any solution fails.
+    Builds every assignment of the curriculum, or only `assignment_ids`. Returns the exercise
+    folders written. Nothing in exercises/ changes if any solution fails its tests.
     """
-    problems = structure_problems(kit, curriculum)
+    modules = [curriculum.module_for(a) for a in assignment_ids] if assignment_ids else curriculum.assignments
+    problems = structure_problems(kit, curriculum, assignment_ids)
     problems = [p for p in problems if not p.startswith("exercises/")]
     if problems:
         raise UmkmkitError("curriculum.yml and the folders disagree:\n  " + "\n  ".join(problems))
     release_dir = Path(release_dir) if release_dir else kit.exercises_dir
-    stamp_participant_headers(kit, curriculum)
-    steps = [(m.assignment, name) for m in curriculum.assignments for name in m.notebooks]
-    total = len(steps) + len(curriculum.assignments)
+    for module in modules:
+        copy_data_files(kit, module)
+    stamp_participant_headers(kit, modules)
+    steps = [(m.assignment, name) for m in modules for name in m.notebooks]
+    total = len(steps) + len(modules)
     done = 0
     for assignment_id, name in steps:
         _report(on_progress, done, total, f"checking solutions/{assignment_id}/{name}.ipynb")
         check_solution(kit, assignment_id, name)
         done += 1
     built = []
-    for module in curriculum.assignments:
+    for module in modules:
         _report(on_progress, done, total, f"generating exercises/{module.assignment}")
         with tempfile.TemporaryDirectory(prefix="umkmkit-release-", dir=release_dir.parent) as staging:
             fresh = generate_exercises(kit, module.assignment, Path(staging))

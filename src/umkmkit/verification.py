@@ -1,0 +1,136 @@
+"""Proof that an assignment grades as intended, with real nbgrader and real kernels.
+
+Three kinds of simulated submission are graded in a throw-away cohort: the solution
+("passes-all"), the untouched exercise ("unchanged"), and one submission per catalogued
+mistake. The solution must earn every autograded point, the untouched exercise none, and
+each mistake must lose points on the test cell its catalog entry names.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+
+from umkmkit import grading, simulate
+from umkmkit.cohorts import create_cohort, load_cohort_config
+from umkmkit.curriculum import Curriculum
+from umkmkit.errors import UmkmkitError
+from umkmkit.workspace import Cohort, Kit, Workspace
+
+PASSES_ALL = "passes-all"
+UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class GradedScenario:
+    """What nbgrader gave one scenario submission."""
+
+    trainee_id: str
+    score: float
+    auto_max: float
+    cell_scores: dict[str, float]
+    cell_max: dict[str, float]
+    needs_manual_grade: bool
+
+
+@dataclass(frozen=True)
+class AssignmentVerification:
+    assignment_id: str
+    solution: GradedScenario
+    untouched: GradedScenario
+    mistakes: dict[str, tuple[simulate.Mistake, GradedScenario]]
+
+    def problems(self) -> list[str]:
+        """Every way in which the assignment does not grade as intended (empty when it does)."""
+        found = []
+        if self.solution.auto_max <= 0:
+            found.append("the assignment has no autograded points")
+        if self.solution.score != self.solution.auto_max:
+            lost = {k: v for k, v in self.solution.cell_scores.items() if v < self.solution.cell_max[k]}
+            found.append(f"the solution loses points: {lost}")
+        if self.untouched.score != 0:
+            found.append(f"the untouched exercise scores {self.untouched.score}")
+        for mistake, graded in self.mistakes.values():
+            if graded.cell_scores.get(mistake.test, 0) >= graded.cell_max.get(mistake.test, 0):
+                found.append(f"mistake {mistake.id} is not caught by {mistake.test}")
+            elif graded.score >= self.solution.score:
+                found.append(f"mistake {mistake.id} scores as much as the solution")
+        return found
+
+
+def mistake_trainee(mistake: simulate.Mistake) -> str:
+    return f"mistake-{mistake.id}"
+
+
+def verify_assignments(
+    kit: Kit, curriculum: Curriculum, assignment_ids: list[str], workdir: Path | None = None,
+    on_progress: grading.ProgressCallback | None = None,
+) -> dict[str, AssignmentVerification]:
+    """Grade the scenario submissions of each assignment in one throw-away cohort."""
+    with tempfile.TemporaryDirectory(prefix="umkmkit-verify-") as scratch:
+        workspace = Workspace(Path(workdir or scratch))
+        catalogs = {a: simulate.load_catalog(kit, a) for a in assignment_ids}
+        trainee_ids = [PASSES_ALL, UNCHANGED] + sorted(
+            {mistake_trainee(m) for catalog in catalogs.values() for m in catalog.mistakes}
+        )
+        roster = workspace.root / "roster.csv"
+        roster.parent.mkdir(parents=True, exist_ok=True)
+        with roster.open("w", encoding="utf-8", newline="") as stream:
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(["id_peserta", "nama"])
+            writer.writerows([trainee_id, "Peserta Uji"] for trainee_id in trainee_ids)
+        cohort = create_cohort(kit, curriculum, workspace, "verifikasi", roster, assignment_ids=assignment_ids)
+        return {
+            assignment_id: _verify_one(kit, curriculum, cohort, catalogs[assignment_id], on_progress)
+            for assignment_id in assignment_ids
+        }
+
+
+def _verify_one(kit, curriculum, cohort: Cohort, catalog: simulate.Catalog, on_progress) -> AssignmentVerification:
+    module = curriculum.module_for(catalog.assignment_id)
+    written = "Jawaban tertulis peserta uji."
+    plans = [
+        simulate.SimulatedTrainee(PASSES_ALL, "Peserta Uji", "benar", written_answer=written),
+        simulate.SimulatedTrainee(UNCHANGED, "Peserta Uji", "kosong"),
+    ] + [
+        simulate.SimulatedTrainee(mistake_trainee(m), "Peserta Uji", "salah", [m], written)
+        for m in catalog.mistakes
+    ]
+    stamp = datetime(2022, 6, 10, 9, 0)
+    for plan in plans:
+        submitted = simulate.submission_notebooks(kit, module.assignment, module.notebooks, plan)
+        simulate.write_submission(cohort, plan.trainee_id, module.assignment, submitted, stamp)
+    outcomes = grading.autograde(cohort, module.assignment, [p.trainee_id for p in plans], on_progress)
+    failed = [f"{o.trainee_id}: {o.error[-500:]}" for o in outcomes if not o.success]
+    if failed:
+        raise UmkmkitError(f"nbgrader could not grade {module.assignment}:\n" + "\n".join(failed))
+    scores = _read_scores(cohort, module.assignment, [p.trainee_id for p in plans])
+    return AssignmentVerification(
+        assignment_id=module.assignment,
+        solution=scores[PASSES_ALL],
+        untouched=scores[UNCHANGED],
+        mistakes={m.id: (m, scores[mistake_trainee(m)]) for m in catalog.mistakes},
+    )
+
+
+def _read_scores(cohort: Cohort, assignment_id: str, trainee_ids: list[str]) -> dict[str, GradedScenario]:
+    config = load_cohort_config(cohort)
+    scores = {}
+    with Gradebook(config.CourseDirectory.db_url, course_id=cohort.cohort_id) as gradebook:
+        for trainee_id in trainee_ids:
+            submission = gradebook.find_submission(assignment_id, trainee_id)
+            grades = [grade for nb in submission.notebooks for grade in nb.grades]
+            scores[trainee_id] = GradedScenario(
+                trainee_id=trainee_id,
+                score=float(submission.score),
+                auto_max=float(sum(g.max_score for g in grades if g.cell.cell_type == "code")),
+                cell_scores={g.name: float(g.score) for g in grades},
+                cell_max={g.name: float(g.max_score) for g in grades},
+                needs_manual_grade=bool(submission.needs_manual_grade),
+            )
+    return scores
