@@ -44,3 +44,12 @@ def test_wrong_kit_folder_says_what_to_do(tmp_path):
     assert done.returncode == 1
     assert "has no curriculum.yml: point it at the kit folder" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_datasets_command_regenerates_the_committed_files(tmp_path):
+    done = run("datasets", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    committed = sorted(p.name for p in (ROOT / "datasets").iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == committed
+    for name in committed:
+        assert (tmp_path / name).read_bytes() == (ROOT / "datasets" / name).read_bytes(), name
