@@ -27,3 +27,9 @@ c.ClearSolutions.text_stub = "TULIS JAWABAN ANDA DI SINI"
 c.ExecutePreprocessor.timeout = 30
 # Kernels log a warning about TCP on every start; on loopback it is noise to a trainer.
 c.ExecutePreprocessor.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
+
+# A participant who deletes a test cell by accident is still graded on it.
+c.OverwriteCells.add_missing_cells = True
+c.OverwriteCells.missing_cell_notification = (
+    "Sel ini (id:{cell_id}) terhapus dari kiriman Anda dan dikembalikan oleh penilai.\n\n"
+)

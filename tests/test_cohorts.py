@@ -1,57 +1,201 @@
-"""Creating a cohort and reading its roster: bad rosters are refused before anything is written."""
+"""Creating a cohort and reading its roster: bad rosters are refused, with the file, line and
+column of every problem, before anything is written."""
 
 from __future__ import annotations
 
+import csv
+import os
+import re
+import subprocess
+import sysconfig
+from pathlib import Path
+
 import pytest
 
-from umkmkit.cohorts import create_cohort, read_roster
+from umkmkit.cohorts import Trainee, create_cohort, load_cohort_config, open_gradebook, read_roster, roster
 from umkmkit.errors import UmkmkitError
 from umkmkit.workspace import Workspace
 
+ROOT = Path(__file__).resolve().parents[1]
+UMKMKIT = str(Path(sysconfig.get_path("scripts")) / "umkmkit")
+COHORT = "mkw-2022-06"
+#: The June roster of the data sets: header, then P-00003, P-00043, P-00044, ...
+JUNE = (ROOT / "datasets" / f"roster-{COHORT}.csv").read_text(encoding="utf-8").splitlines()
+HEADER, FIRST, SECOND, THIRD = JUNE[:4]
 
-def write(path, text, encoding="utf-8"):
-    path.write_bytes(text.encode(encoding))
+
+def roster_text(*rows: str, header: str = HEADER) -> str:
+    return "\n".join([header, *rows]) + "\n"
+
+
+def write(path: Path, text: str | bytes, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text if isinstance(text, bytes) else text.encode(encoding))
     return path
 
 
-def test_roster_with_bom_and_extra_columns_is_read(tmp_path):
-    roster = write(tmp_path / "r.csv", "\ufeffid_peserta,nama,sektor\nP-00001,Yohana Rumbiak,kuliner\n")
-    [trainee] = read_roster(roster)
-    assert (trainee.trainee_id, trainee.name, trainee.extra) == ("P-00001", "Yohana Rumbiak", {"sektor": "kuliner"})
+def read(kit, path: Path):
+    return read_roster(path, registry=kit.registry_file, cohort_id=COHORT)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", r"roster is empty"),
-    ("nama\nYohana\n", r"line 1: missing column\(s\) id_peserta"),
-    ("id_peserta,nama\nP-1,A\nP-1,B\n", r"line 3, column 1 \(id_peserta\): 'P-1' already used on line 2"),
-    ("id_peserta,nama\n,A\n", r"line 2, column 1 \(id_peserta\): empty trainee id"),
-    ("id_peserta,nama\nP 1,A\n", r"line 2, column 1 .*letters, digits"),
-    ("id_peserta,nama\n", r"no trainees"),
-])
-def test_bad_roster_is_refused_with_its_place(tmp_path, text, message):
-    with pytest.raises(UmkmkitError, match=message):
-        read_roster(write(tmp_path / "r.csv", text))
+def test_the_data_sets_roster_is_accepted_as_is(kit):
+    trainees = read(kit, ROOT / "datasets" / f"roster-{COHORT}.csv")
+    assert len(trainees) == 100 and trainees.notes == ()
+    first = trainees[0]
+    assert (first.trainee_id, first.name) == ("P-00003", "Kamaruddin Rahman")
+    assert first.extra == {
+        "id_umkm": "MKW-00003", "nama_usaha": "Anyaman Ayambori", "sektor": "kerajinan",
+        "distrik": "Manokwari Timur", "kohort": COHORT,
+    }
 
 
-def test_cp1252_roster_is_refused_with_advice(tmp_path):
-    roster = write(tmp_path / "r.csv", "id_peserta,nama\nP-1,Andr\u00e9\n", encoding="cp1252")
-    with pytest.raises(UmkmkitError, match="CSV UTF-8"):
-        read_roster(roster)
+def test_utf8_with_bom_is_accepted(kit, tmp_path):
+    trainees = read(kit, write(tmp_path / "r.csv", "\ufeff" + roster_text(FIRST, SECOND)))
+    assert [t.trainee_id for t in trainees] == ["P-00003", "P-00043"]
+    assert trainees.notes == ()
 
 
-def test_bad_roster_creates_nothing(kit, curriculum, tmp_path):
+def test_excel_semicolon_export_is_read_and_said(kit, tmp_path):
+    """Excel with Indonesian settings separates with ';', pads rows and adds empty rows."""
+    rows = [line.replace(",", ";") + ";;" for line in (HEADER, FIRST, SECOND, THIRD)]
+    path = write(tmp_path / "r.csv", "\r\n".join(rows + [";;;;;;;;;", ";;;;;;;;;"]) + "\r\n")
+    trainees = read(kit, path)
+    comma = read(kit, write(tmp_path / "comma.csv", roster_text(FIRST, SECOND, THIRD)))
+    assert list(trainees) == list(comma)
+    assert any("semicolon-separated" in note and str(path) in note for note in trainees.notes)
+
+
+def _bad(text, *expected):
+    return text, expected
+
+
+BAD_ROSTERS = {
+    "empty file": _bad("", r"the file is empty; a roster has a header row with the columns id_peserta, nama"),
+    "header only": _bad(roster_text(), r"has a header but no trainees"),
+    "missing columns": _bad(
+        roster_text("P-00003,Kamaruddin Rahman,Anyaman Ayambori,kerajinan,Manokwari Timur",
+                    header="id_peserta,nama,nama_usaha,sektor,distrik"),
+        r"line 1: missing column\(s\) id_umkm, kohort",
+    ),
+    "extra columns": _bad(
+        roster_text(FIRST + ",7,5", header=HEADER + ",nilai_pretest,catatan"),
+        r"line 1, column 8: 'nilai_pretest' is not a roster column",
+        r"line 1, column 9: 'catatan' is not a roster column",
+        r"A roster has a header row with the columns id_peserta, nama, id_umkm, nama_usaha, sektor, distrik, kohort",
+    ),
+    "duplicate ids": _bad(roster_text(FIRST, SECOND, FIRST), r"line 4, column 1 \(id_peserta\): 'P-00003' already used on line 2"),
+    "blank id": _bad(roster_text(SECOND.replace("P-00043", "")), r"line 2, column 1 \(id_peserta\): empty trainee id"),
+    "id not in the registry": _bad(
+        roster_text(FIRST.replace("00003", "09999")),
+        r"line 2, column 3 \(id_umkm\): 'MKW-09999' is not in the registry .*umkm.csv",
+    ),
+    "trainee id does not follow the registry id": _bad(
+        roster_text(FIRST.replace("P-00003", "P-00004")),
+        r"line 2, column 1 \(id_peserta\): 'P-00004' does not match id_umkm 'MKW-00003'; it should be 'P-00003'",
+    ),
+    "sector outside the schema": _bad(
+        roster_text(FIRST.replace("kerajinan", "Kerajinan")),
+        r"line 2, column 5 \(sektor\): 'Kerajinan' is not one of kuliner, .* \(did you mean 'kerajinan'\?\)",
+    ),
+    "distrik outside the schema": _bad(
+        roster_text(FIRST.replace("Manokwari Timur", "Manokwari")),
+        r"line 2, column 6 \(distrik\): 'Manokwari' is not one of Manokwari Barat",
+    ),
+    "another cohort's trainee": _bad(
+        roster_text(FIRST.replace(COHORT, "mkw-2022-08")),
+        r"line 2, column 7 \(kohort\): 'mkw-2022-08', but the cohort is mkw-2022-06",
+    ),
+    "empty name": _bad(roster_text(FIRST.replace("Kamaruddin Rahman", "")), r"line 2, column 2 \(nama\): empty"),
+    "comma in an unquoted value": _bad(
+        roster_text(FIRST.replace("Kamaruddin Rahman", "Kamaruddin Rahman, S.E.")),
+        r"line 2, column 8: 8 values for 7 columns; a value holding ',' must be in double quotes",
+    ),
+    "short row": _bad(roster_text("P-00003,Kamaruddin Rahman,MKW-00003"), r"line 2: 3 values for 7 columns"),
+    "cp1252 from Excel's plain CSV": _bad(
+        roster_text(FIRST.replace("Kamaruddin", "Kamaruddín")).encode("cp1252"),
+        r"is not UTF-8 text; nothing was written",
+        r"CSV UTF-8 \(Comma delimited\)",
+        r"line 2, column 2 \(nama\): byte 0xED \(in Windows-1252: 'í'\)",
+    ),
+    "Excel workbook": _bad(b"PK\x03\x04\x14\x00rest of an xlsx", r"is an Excel workbook, not a CSV file"),
+    "every problem of the file": _bad(
+        roster_text(FIRST, FIRST, SECOND.replace("kuliner", "kue"), THIRD.replace("Masni", "Mansinam")),
+        r"3 problem\(s\)",
+        r"line 3, column 1 \(id_peserta\): 'P-00003' already used on line 2",
+        r"line 4, column 5 \(sektor\): 'kue'",
+        r"line 5, column 6 \(distrik\): 'Mansinam'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_ROSTERS, ids=list(BAD_ROSTERS))
+def test_bad_roster_is_refused_with_its_place_and_nothing_is_written(kit, curriculum, tmp_path, case):
+    text, expected = BAD_ROSTERS[case]
+    path = write(tmp_path / "peserta juni.csv", text)
+    with pytest.raises(UmkmkitError) as refused:
+        read(kit, path)
+    for pattern in expected:
+        assert re.search(pattern, str(refused.value)), str(refused.value)
+    if "line" in " ".join(expected):
+        assert f"{path}, line" in str(refused.value)
     workspace = Workspace(tmp_path / "ws")
-    roster = write(tmp_path / "r.csv", "id_peserta,nama\nP-1,A\nP-1,B\n")
-    with pytest.raises(UmkmkitError):
-        create_cohort(kit, curriculum, workspace, "mkw-2099-01", roster)
-    assert not workspace.cohort("mkw-2099-01").root.exists()
+    with pytest.raises(UmkmkitError, match=expected[0]):
+        create_cohort(kit, curriculum, workspace, COHORT, path)
+    assert not workspace.root.exists()
 
 
-def test_existing_cohort_is_not_overwritten(kit, curriculum, tmp_path):
+def test_a_long_list_of_problems_is_cut(kit, tmp_path):
+    rows = [FIRST.replace("kerajinan", "ukiran")] * 45
+    with pytest.raises(UmkmkitError, match=r"\.\.\. and \d+ more") as refused:
+        read(kit, write(tmp_path / "r.csv", roster_text(*rows)))
+    assert str(refused.value).count("\n  ") == 31  # 30 problems and the "more" line
+
+
+def test_code_made_trainees_need_unique_ids(kit, curriculum, tmp_path):
     workspace = Workspace(tmp_path / "ws")
-    roster = write(tmp_path / "r.csv", "id_peserta,nama\nP-1,Yohana Rumbiak\n")
-    cohort = create_cohort(kit, curriculum, workspace, "mkw-2099-01", roster)
-    assert (cohort.root / "gradebook.db").is_file()
+    with pytest.raises(UmkmkitError, match="unique"):
+        create_cohort(kit, curriculum, workspace, "verifikasi", [Trainee("a", "A"), Trainee("a", "B")])
+    assert not workspace.root.exists()
+
+
+def test_cohort_keeps_the_checked_roster_and_its_exchange_setting(kit, curriculum, tmp_path):
+    workspace = Workspace(tmp_path / "ws")
+    semicolons = "\n".join(line.replace(",", ";") for line in (HEADER, FIRST, SECOND, THIRD)) + "\n"
+    notes = []
+    cohort = create_cohort(
+        kit, curriculum, workspace, COHORT, write(tmp_path / "r.csv", semicolons),
+        exchange_root=tmp_path / "exchange", on_note=notes.append,
+    )
+    assert notes and "semicolon" in notes[0]
+    with cohort.roster_file.open(encoding="utf-8", newline="") as stream:
+        assert list(csv.reader(stream)) == [line.split(",") for line in (HEADER, FIRST, SECOND, THIRD)]
+    assert [t.trainee_id for t in roster(cohort)] == ["P-00003", "P-00043", "P-00044"]
+    assert load_cohort_config(cohort).Exchange.root == str((tmp_path / "exchange").resolve())
+    with open_gradebook(cohort) as gradebook:
+        assert sorted(s.id for s in gradebook.students) == ["P-00003", "P-00043", "P-00044"]
     assert (cohort.root / "release" / curriculum.assignments[0].assignment).is_dir()
     with pytest.raises(UmkmkitError, match="already exists"):
-        create_cohort(kit, curriculum, workspace, "mkw-2099-01", roster)
+        create_cohort(kit, curriculum, workspace, COHORT, write(tmp_path / "r.csv", semicolons))
+
+
+def run_cli(*args: str, workspace: Path) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "UMKMKIT_WORKSPACE": str(workspace)}
+    return subprocess.run([UMKMKIT, *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
+
+
+def test_cohort_create_command(tmp_path):
+    bad = write(tmp_path / "bad.csv", roster_text(FIRST, FIRST))
+    done = run_cli("cohort", "create", COHORT, "--roster", str(bad), workspace=tmp_path / "ws")
+    assert done.returncode == 1
+    assert "line 3, column 1 (id_peserta): 'P-00003' already used on line 2" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "ws").exists()
+
+    good = write(tmp_path / "good.csv", roster_text(FIRST, SECOND).replace(",", ";"))
+    done = run_cli(
+        "cohort", "create", COHORT, "--roster", str(good), "--exchange-root", str(tmp_path / "exchange"),
+        workspace=tmp_path / "ws",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "semicolon-separated" in done.stdout
+    assert f"Created cohort {COHORT} with 2 trainees" in done.stdout
+    assert str(tmp_path / "ws" / "cohorts" / COHORT) in done.stdout

@@ -156,12 +156,153 @@ def demo(trainees: int) -> None:
     summary = table.groupby("assignment").agg(mean=("score", "mean"), max=("max_score", "first"))
     for assignment, row in summary.iterrows():
         click.echo(f"  {assignment}: mean score {row['mean']:.1f} of {row['max']:.0f}")
-    if result.grading_failures:
-        ids = ", ".join(r.trainee_id for r in result.grading_failures)
-        click.echo(f"  could not grade: {ids}")
+    failed = [t for summary in result.grading for t in summary.failed]
+    if failed:
+        click.echo(f"  could not grade: {', '.join(failed)}")
     click.echo(f"Course directory and gradebook: {result.cohort.root}")
     click.echo(f"Feedback for each trainee:      {feedback_dir(result)}")
     click.echo(f"Progress table:                 {result.progress_file}")
+
+
+@main.group()
+def cohort() -> None:
+    """For trainers: cohorts, each one nbgrader course with its own gradebook."""
+
+
+@cohort.command("create")
+@click.argument("cohort_id")
+@click.option("--roster", "roster_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The trainees, as CSV with the columns of datasets/roster-mkw-2022-06.csv.")
+@click.option("--db-url", default=None,
+              help="Gradebook database, e.g. postgresql://user@server/mkw (default: SQLite in the cohort folder).")
+@click.option("--exchange-root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="nbgrader's exchange folder, for rooms with a network (default: nbgrader's).")
+def cohort_create(cohort_id: str, roster_file: Path, db_url: str | None, exchange_root: Path | None) -> None:
+    """For trainers: create a cohort from its roster, e.g. `cohort create mkw-2022-06 --roster peserta.csv`.
+
+    The roster is checked first (columns, ids against the registry datasets/umkm.csv, sektor,
+    distrik, kohort); a bad roster is refused with the line and column of each problem and
+    nothing is written. Save it from Excel as 'CSV UTF-8'.
+    """
+    from umkmkit.cohorts import create_cohort, roster
+    from umkmkit.curriculum import load_curriculum
+
+    kit = find_kit()
+    created = create_cohort(
+        kit, load_curriculum(kit), kit.workspace, cohort_id, roster_file,
+        db_url=db_url, exchange_root=exchange_root, on_note=click.echo,
+    )
+    click.echo(f"Created cohort {cohort_id} with {len(roster(created))} trainees: {created.root}")
+
+
+@main.command()
+@click.argument("cohort_id")
+@click.argument("assignment_id")
+@click.option("--exchange/--no-exchange", default=None,
+              help="Also release through nbgrader's exchange (default: when the cohort's exchange folder exists).")
+def release(cohort_id: str, assignment_id: str, exchange: bool | None) -> None:
+    """For trainers: hand out an assignment, as a folder and a zip per trainee (USB stick, WhatsApp).
+
+    Every notebook carries its trainee's id (in its metadata, and filled in its first cell),
+    so `collect` recognises it under any file name. Where there is a network, the assignment
+    also goes to nbgrader's exchange.
+    """
+    from umkmkit.release import release_assignment
+
+    result = release_assignment(find_kit().workspace.cohort(cohort_id), assignment_id, exchange=exchange)
+    click.echo(f"{len(result.bundles)} bundles (folder and zip per trainee) of {assignment_id}: {result.bundles_dir}")
+    click.echo(f"Exchange: {result.exchange_note}")
+
+
+@main.command()
+@click.argument("cohort_id")
+@click.argument("assignment_id")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--exchange/--no-exchange", default=None,
+              help="Also collect from nbgrader's exchange (default: when it holds this cohort's submissions).")
+def collect(cohort_id: str, assignment_id: str, paths: tuple[Path, ...], exchange: bool | None) -> None:
+    """For trainers: take in handed-in notebooks from zips, folders, files and nbgrader's exchange.
+
+    File names do not matter (`latihan (1).ipynb`): each notebook is recognised by its
+    content. The latest send of a trainee is kept; a submission it replaces is backed up.
+    Notebooks that cannot be taken are listed with the reason.
+    """
+    from umkmkit.collect import collect_submissions
+
+    result = collect_submissions(find_kit().workspace.cohort(cohort_id), assignment_id, paths, exchange=exchange)
+    click.echo(f"Accepted ({len(result.accepted)}):")
+    for item in result.accepted:
+        replaced = f"; replaced, old copy in {item.backup}" if item.backup else ""
+        click.echo(
+            f"  {item.trainee_id} {item.notebook_id} {item.timestamp:%Y-%m-%d %H:%M} "
+            f"({item.identified_by}) from {item.source}{replaced}"
+        )
+    if result.skipped:
+        click.echo(f"Not taken ({len(result.skipped)}):")
+        for item in result.skipped:
+            click.echo(f"  {item.trainee_id} {item.notebook_id} from {item.source}: {item.reason}")
+    click.echo(f"Refused ({len(result.refused)}):")
+    for item in result.refused:
+        click.echo(f"  {item.source}: {item.reason}")
+    click.echo(f"Exchange: {result.exchange_note}")
+
+
+@main.command()
+@click.argument("cohort_id")
+@click.argument("assignment_id")
+@click.option("--workers", type=int, default=None, help="Grading processes (default: one per CPU core).")
+@click.option("--force", is_flag=True, help="Grade again trainees already graded (manual grades are kept).")
+@click.option("--timeout", type=int, default=None, help="Seconds a cell may run (default: 30).")
+def grade(cohort_id: str, assignment_id: str, workers: int | None, force: bool, timeout: int | None) -> None:
+    """For trainers: autograde collected submissions with nbgrader, in parallel and sandboxed.
+
+    Each trainee's code runs in its own private folder with limits on memory, CPU time,
+    processes and file size, and without network where this machine allows. The gradebook
+    is backed up first. If the run is interrupted, run it again: finished trainees are kept.
+    """
+    from umkmkit.grading import grade as grade_assignment
+
+    cohort = find_kit().workspace.cohort(cohort_id)
+    with progress_bar() as update:
+        summary = grade_assignment(
+            cohort, assignment_id, workers=workers, force=force, timeout=timeout,
+            on_progress=lambda d, t, trainee: update("grading", d, t, trainee),
+        )
+    click.echo(f"{assignment_id} in {cohort_id}: {len(summary.graded)} graded in {summary.seconds:.0f} s "
+               f"with {summary.workers} workers; {len(summary.already_graded)} already graded before.")
+    for trainee_id, error in summary.failed.items():
+        click.echo(f"  FAILED {trainee_id}: {error.strip().splitlines()[-1] if error.strip() else 'unknown error'}")
+    if summary.needs_manual_grade:
+        click.echo(f"Waiting for manual grading ({len(summary.needs_manual_grade)}): "
+                   f"{', '.join(summary.needs_manual_grade)}")
+    click.echo("Protection of the grader: " + "; ".join(f"{k}: {v}" for k, v in summary.protections.items()))
+    if summary.backup:
+        click.echo(f"Gradebook backed up before grading: {summary.backup}")
+    if summary.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("cohort_id")
+@click.argument("assignment_id")
+def feedback(cohort_id: str, assignment_id: str) -> None:
+    """For trainers: write each graded trainee's feedback, readable offline, as a page and a zip.
+
+    The pages show each check and its message but never the code of hidden tests. Give the
+    zip back by USB stick or WhatsApp.
+    """
+    from umkmkit.grading import generate_feedback
+
+    cohort = find_kit().workspace.cohort(cohort_id)
+    with progress_bar() as update:
+        summary = generate_feedback(
+            cohort, assignment_id, on_progress=lambda d, t, trainee: update("feedback", d, t, trainee),
+        )
+    click.echo(f"Feedback for {len(summary.written)} trainees: {cohort.root / 'feedback'}")
+    if summary.bundles:
+        click.echo(f"Zips to hand back: {next(iter(summary.bundles.values())).parent}")
+    for trainee_id, error in summary.failed.items():
+        click.echo(f"  FAILED {trainee_id}: {error.strip().splitlines()[-1] if error.strip() else 'unknown error'}")
 
 
 if __name__ == "__main__":

@@ -6,11 +6,15 @@ holding a snapshot of the curriculum's assignments as they were when the cohort 
 
 from __future__ import annotations
 
+import codecs
 import csv
+import difflib
 import io
+import os
 import re
 import shutil
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -18,93 +22,323 @@ from nbgrader.api import Gradebook
 from traitlets.config import Config
 
 from umkmkit.curriculum import Curriculum
+from umkmkit.datasets.registry import trainee_id as trainee_id_of_business
+from umkmkit.datasets.schema import ROSTER_COLUMNS
 from umkmkit.errors import UmkmkitError
 from umkmkit.workspace import RELEASE, SOURCE, Cohort, Kit, Workspace, ensure_scripts_on_path, nbgrader_api
 from traitlets.config.loader import PyFileConfigLoader
 
-#: Columns every roster must have; other columns are kept in the cohort's roster.csv.
-ROSTER_REQUIRED = ("id_peserta", "nama")
+#: The roster's columns, in their order: the data dictionary (datasets/schema.py) owns the list.
+ROSTER_COLUMN_NAMES = tuple(column.name for column in ROSTER_COLUMNS)
+#: Columns with a role of their own (the others are checked against the schema's categories).
+TRAINEE_ID, NAME, BUSINESS_ID, COHORT = "id_peserta", "nama", "id_umkm", "kohort"
+#: A refused roster lists at most this many problems.
+MAX_PROBLEMS = 30
+SAVE_AS_CSV_UTF8 = "in Excel: File > Save As > 'CSV UTF-8 (Comma delimited) (*.csv)'"
+#: Separators a roster may use: Excel writes ';' where the list separator is ';' (Indonesian settings).
+_SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
 _COHORT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _TRAINEE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 
 
 @dataclass(frozen=True)
 class Trainee:
+    """One trainee: id, name, and the roster's other columns by name."""
+
     trainee_id: str
     name: str
-    extra: dict[str, str]
+    extra: dict[str, str] = field(default_factory=dict)
 
 
-def read_roster(path: Path) -> list[Trainee]:
-    """Read and validate a roster CSV (UTF-8, comma separated, header row).
+@dataclass(frozen=True)
+class Roster(Sequence):
+    """The trainees of a roster file, in file order, and notes on how the file was read."""
 
-    Raises an UmkmkitError naming the file, line and column of the first problems found.
+    source: Path
+    trainees: tuple[Trainee, ...]
+    notes: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.trainees)
+
+    def __getitem__(self, index):
+        return self.trainees[index]
+
+
+def read_roster(path: Path, registry: Path | None = None, cohort_id: str | None = None) -> Roster:
+    """Read a trainer's roster file and check every row; refuse it with all its problems.
+
+    The columns are the data dictionary's roster columns (datasets/schema.py ROSTER_COLUMNS), in
+    any order. Accepted: UTF-8 with or without BOM; comma, semicolon or tab separated (Excel
+    writes semicolons with Indonesian regional settings; the roster has no numbers, so comma
+    decimals cannot be misread), which is said in the returned `notes`. Refused with the file,
+    line and column of each problem (up to MAX_PROBLEMS): any other encoding (Excel's plain
+    'CSV' is Windows-1252: guessing it could garble names silently, so the trainer re-saves as
+    CSV UTF-8), an Excel workbook, an empty file, missing, unknown or repeated columns, rows
+    with too many or too few values, empty values, duplicate or malformed trainee ids, sektor or
+    distrik outside the schema's categories, a kohort other than `cohort_id`, an id_peserta that
+    does not follow its id_umkm (P-00042 for MKW-00042) and, given the office's `registry`
+    (datasets/umkm.csv), an id_umkm that is not in it.
     """
-    path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError as error:
-        raise UmkmkitError(f"{path}: roster file not found.") from error
-    except UnicodeDecodeError as error:
-        raise UmkmkitError(
-            f"{path}: byte {error.start} is not UTF-8; save the roster as 'CSV UTF-8' and try again."
-        ) from error
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise UmkmkitError(f"{path}: the roster is empty; it needs a header row with {', '.join(ROSTER_REQUIRED)}.")
-    header = [cell.strip() for cell in rows[0]]
-    missing = [name for name in ROSTER_REQUIRED if name not in header]
-    if missing:
-        raise UmkmkitError(
-            f"{path}, line 1: missing column(s) {', '.join(missing)}; the header has {', '.join(header)}."
-        )
-    column = {name: header.index(name) for name in header}
-    problems, trainees, seen = [], [], {}
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
+    return _read_roster(Path(path), registry=registry, cohort_id=cohort_id, check_values=True)
+
+
+def _read_roster(path: Path, *, registry: Path | None, cohort_id: str | None, check_values: bool) -> Roster:
+    text = _roster_text(path)
+    separator = _separator(text)
+    records = _records(text, separator)
+    if not records:
+        raise UmkmkitError(f"{path}: the file is empty; {_COLUMNS_HINT}")
+    header_line, header = records[0]
+    columns, width = _header_columns(path, header_line, header)
+    registry_ids = _registry_ids(registry) if registry else None
+    problems: list[str] = []
+    trainees: list[Trainee] = []
+    seen: dict[str, int] = {}
+    for line, cells in records[1:]:
+        shape_problem = _shape_problem(path, line, cells, width, separator)
+        if shape_problem:
+            problems.append(shape_problem)
             continue
-        if len(row) != len(header):
-            problems.append(f"{path}, line {line}: {len(row)} values for {len(header)} columns")
-            continue
-        trainee_id = row[column["id_peserta"]].strip()
-        where = f"{path}, line {line}, column {column['id_peserta'] + 1} (id_peserta)"
-        if not trainee_id:
-            problems.append(f"{where}: empty trainee id")
-        elif not _TRAINEE_ID.match(trainee_id):
-            problems.append(f"{where}: '{trainee_id}' may only hold letters, digits, - and _")
-        elif trainee_id in seen:
-            problems.append(f"{where}: '{trainee_id}' already used on line {seen[trainee_id]}")
-        else:
-            seen[trainee_id] = line
-            extra = {name: row[i].strip() for name, i in column.items() if name not in ROSTER_REQUIRED}
-            trainees.append(Trainee(trainee_id, row[column["nama"]].strip(), extra))
+        values = {name: cells[index].strip() for name, index in columns.items()}
+        row_problems = _id_problems(path, line, columns, values, seen)
+        if not row_problems:
+            seen[values[TRAINEE_ID]] = line
+        if check_values:
+            row_problems += _value_problems(path, line, columns, values, registry_ids, registry, cohort_id)
+        problems += row_problems
+        if not row_problems:
+            extra = {name: values[name] for name in ROSTER_COLUMN_NAMES if name not in (TRAINEE_ID, NAME)}
+            trainees.append(Trainee(values[TRAINEE_ID], values[NAME], extra))
     if problems:
-        shown = "\n  ".join(problems[:20])
-        more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
-        raise UmkmkitError(f"The roster has problems; nothing was created:\n  {shown}{more}")
+        raise _refused(path, problems)
     if not trainees:
-        raise UmkmkitError(f"{path}: the roster has a header but no trainees.")
+        raise UmkmkitError(f"{path}: the roster has a header but no trainees; add one row per trainee.")
+    notes = () if separator == "," else (
+        f"{path}: read as {_SEPARATORS[separator]}-separated (Excel with Indonesian regional settings "
+        "saves CSV with semicolons); the cohort keeps its roster comma-separated.",
+    )
+    return Roster(path, tuple(trainees), notes)
+
+
+_COLUMNS_HINT = (
+    f"a roster has a header row with the columns {', '.join(ROSTER_COLUMN_NAMES)} (any order) "
+    "and one row per trainee."
+)
+
+
+def _refused(path: Path, problems: list[str], headline: str = "", footer: str = "") -> UmkmkitError:
+    shown = "\n  ".join(problems[:MAX_PROBLEMS])
+    more = f"\n  ... and {len(problems) - MAX_PROBLEMS} more" if len(problems) > MAX_PROBLEMS else ""
+    headline = headline or (
+        f"{path}: the roster has {len(problems)} problem(s); nothing was written. "
+        "Fix them and run the command again"
+    )
+    return UmkmkitError(f"{headline}:\n  {shown}{more}" + (f"\n{footer}" if footer else ""))
+
+
+def _roster_text(path: Path) -> str:
+    """The file's text, or a refusal that says what the file is and how to save it as CSV UTF-8."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as error:
+        raise UmkmkitError(f"{path}: roster file not found; check the path.") from error
+    except OSError as error:
+        raise UmkmkitError(f"{path}: cannot read the roster ({error.strerror}).") from error
+    if data.startswith(b"PK\x03\x04"):
+        raise UmkmkitError(f"{path} is an Excel workbook, not a CSV file: save it {SAVE_AS_CSV_UTF8}.")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UmkmkitError(f"{path} is UTF-16 ('Unicode Text'), not CSV UTF-8: save it {SAVE_AS_CSV_UTF8}.")
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _refused(path, _encoding_problems(path, data), headline=(
+            f"{path} is not UTF-8 text; nothing was written. It looks like Excel's plain 'CSV "
+            f"(Comma delimited)', which writes Windows-1252. Save it again {SAVE_AS_CSV_UTF8} "
+            "and run the command again. Bytes that are not UTF-8"
+        )) from None
+
+
+def _encoding_problems(path: Path, data: bytes) -> list[str]:
+    """The first byte that is not UTF-8 on each line, with its roster column."""
+    lines = data.split(b"\n")
+    separator = _separator(data.decode("utf-8", errors="replace"))
+    header = next(csv.reader([lines[0].decode("utf-8", errors="replace")], delimiter=separator), [])
+    problems = []
+    for number, raw in enumerate(lines, start=1):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            before = raw[: error.start].decode("utf-8", errors="replace")
+            column = len(next(csv.reader([before], delimiter=separator), [""])) or 1
+            name = f" ({header[column - 1].strip()})" if column <= len(header) else ""
+            byte = raw[error.start: error.start + 1]
+            problems.append(
+                f"{path}, line {number}, column {column}{name}: byte 0x{byte.hex().upper()} "
+                f"(in Windows-1252: '{byte.decode('cp1252', errors='replace')}')"
+            )
+    return problems
+
+
+def _separator(text: str) -> str:
+    """The separator under which the first line reads as the most roster column names."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+
+    def known(separator: str) -> int:
+        cells = next(csv.reader([first], delimiter=separator), [])
+        return sum(cell.strip().lower() in ROSTER_COLUMN_NAMES for cell in cells)
+
+    return max(_SEPARATORS, key=known)  # ties keep the first: comma
+
+
+def _records(text: str, separator: str) -> list[tuple[int, list[str]]]:
+    """(first line number, cells) of every row that holds anything (Excel adds rows of empty cells)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    records, next_line = [], 1
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            records.append((next_line, cells))
+        next_line = reader.line_num + 1
+    return records
+
+
+def _header_columns(path: Path, line: int, header: list[str]) -> tuple[dict[str, int], int]:
+    """Column name -> index, and the row width; refuses missing, unknown, unnamed or repeated columns."""
+    names = [cell.strip().lower() for cell in header]
+    width = max(i for i, name in enumerate(names) if name) + 1  # Excel may add empty columns at the end
+    columns: dict[str, int] = {}
+    problems = []
+    for index, name in enumerate(names[:width]):
+        where = f"{path}, line {line}, column {index + 1}"
+        if not name:
+            problems.append(f"{where}: a column without a name")
+        elif name not in ROSTER_COLUMN_NAMES:
+            problems.append(f"{where}: '{header[index].strip()}' is not a roster column")
+        elif name in columns:
+            problems.append(f"{where}: column '{name}' again (first in column {columns[name] + 1})")
+        else:
+            columns[name] = index
+    missing = [name for name in ROSTER_COLUMN_NAMES if name not in columns]
+    if missing:
+        problems.append(f"{path}, line {line}: missing column(s) {', '.join(missing)}")
+    if problems:
+        raise _refused(path, problems, footer=_COLUMNS_HINT[0].upper() + _COLUMNS_HINT[1:])
+    return columns, width
+
+
+def _shape_problem(path: Path, line: int, cells: list[str], width: int, separator: str) -> str:
+    """A row with more or fewer values than the header has columns (empty cells at the end don't count)."""
+    while len(cells) > width and not cells[-1].strip():
+        cells.pop()
+    if len(cells) > width:
+        return (
+            f"{path}, line {line}, column {width + 1}: {len(cells)} values for {width} columns; "
+            f"a value holding '{separator}' must be in double quotes"
+        )
+    if len(cells) < width:
+        return f"{path}, line {line}: {len(cells)} values for {width} columns"
+    return ""
+
+
+def _id_problems(path: Path, line: int, columns: dict[str, int], values: dict[str, str], seen: dict[str, int]) -> list[str]:
+    trainee_id = values[TRAINEE_ID]
+    where = f"{path}, line {line}, column {columns[TRAINEE_ID] + 1} ({TRAINEE_ID})"
+    if not trainee_id:
+        return [f"{where}: empty trainee id"]
+    if not _TRAINEE_ID.match(trainee_id):
+        return [f"{where}: '{trainee_id}' may only hold letters, digits, - and _"]
+    if trainee_id in seen:
+        return [f"{where}: '{trainee_id}' already used on line {seen[trainee_id]}"]
+    return []
+
+
+def _value_problems(
+    path: Path, line: int, columns: dict[str, int], values: dict[str, str],
+    registry_ids: set[str] | None, registry: Path | None, cohort_id: str | None,
+) -> list[str]:
+    problems = []
+    for column in ROSTER_COLUMNS:
+        value = values[column.name]
+        where = f"{path}, line {line}, column {columns[column.name] + 1} ({column.name})"
+        if column.name == TRAINEE_ID:
+            continue
+        if not value:
+            if not column.optional:
+                problems.append(f"{where}: empty; every trainee needs a value here")
+        elif column.name == COHORT:
+            if cohort_id and value != cohort_id:
+                problems.append(f"{where}: '{value}', but the cohort is {cohort_id}; one roster file per cohort")
+            elif not _COHORT_ID.match(value):
+                problems.append(f"{where}: '{value}' is not a cohort id like mkw-2022-06")
+        elif column.allowed and value not in column.allowed:
+            close = difflib.get_close_matches(value.lower(), column.allowed, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.append(f"{where}: '{value}' is not one of {', '.join(column.allowed)}{hint}")
+    business_id, trainee_id = values[BUSINESS_ID], values[TRAINEE_ID]
+    if business_id and registry_ids is not None and business_id not in registry_ids:
+        problems.append(
+            f"{path}, line {line}, column {columns[BUSINESS_ID] + 1} ({BUSINESS_ID}): "
+            f"'{business_id}' is not in the registry {registry}"
+        )
+    elif business_id and trainee_id and trainee_id != trainee_id_of_business(business_id):
+        problems.append(
+            f"{path}, line {line}, column {columns[TRAINEE_ID] + 1} ({TRAINEE_ID}): '{trainee_id}' does not "
+            f"match {BUSINESS_ID} '{business_id}'; it should be '{trainee_id_of_business(business_id)}'"
+        )
+    return problems
+
+
+def _registry_ids(registry: Path) -> set[str]:
+    """Every id_umkm of the office's registry (umkm.csv names the column as rosters do)."""
+    if not registry.is_file():
+        raise UmkmkitError(f"The registry {registry} is missing: regenerate the data sets with `umkmkit datasets`.")
+    with registry.open(encoding="utf-8-sig", newline="") as stream:
+        return {row[BUSINESS_ID].strip() for row in csv.DictReader(stream)}
+
+
+def write_roster(trainees: Iterable[Trainee], path: Path) -> None:
+    """Write trainees as a roster: UTF-8, comma separated, the schema's columns in order."""
+    with Path(path).open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(ROSTER_COLUMN_NAMES)
+        for trainee in trainees:
+            values = {**trainee.extra, TRAINEE_ID: trainee.trainee_id, NAME: trainee.name}
+            writer.writerow([values.get(name, "") for name in ROSTER_COLUMN_NAMES])
+
+
+def _checked_trainees(trainees: Iterable[Trainee]) -> list[Trainee]:
+    """Trainees given by code (not read from a file): ids must be usable as nbgrader student ids."""
+    trainees = list(trainees)
+    ids = [t.trainee_id for t in trainees]
+    bad = sorted({i for i in ids if not _TRAINEE_ID.match(i) or ids.count(i) > 1})
+    if not trainees or bad:
+        raise UmkmkitError(f"Trainee ids must be unique letters, digits, - and _; got {bad or 'no trainees'}.")
     return trainees
 
 
-def write_roster(trainees: list[Trainee], path: Path) -> None:
-    extra_columns = list(dict.fromkeys(name for t in trainees for name in t.extra))
-    with Path(path).open("w", encoding="utf-8", newline="") as stream:
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow([*ROSTER_REQUIRED, *extra_columns])
-        for t in trainees:
-            writer.writerow([t.trainee_id, t.name, *(t.extra.get(name, "") for name in extra_columns)])
-
-
-def cohort_config(kit: Kit, cohort: Cohort, db_url: str | None = None) -> Config:
-    """The kit's nbgrader settings, pointed at this cohort's directory and gradebook."""
+def cohort_config(kit: Kit, cohort: Cohort, db_url: str | None = None, exchange_root: Path | None = None) -> Config:
+    """The kit's nbgrader settings, pointed at this cohort's directory, gradebook and exchange."""
     config = kit.nbgrader_base_config()
     config.CourseDirectory.root = str(cohort.root.resolve())
     config.CourseDirectory.course_id = cohort.cohort_id
     config.CourseDirectory.source_directory = SOURCE
     config.CourseDirectory.release_directory = RELEASE
     config.CourseDirectory.db_url = db_url or cohort.default_db_url
+    config.Exchange.root = str(Path(exchange_root).resolve()) if exchange_root else str(nbgrader_exchange_root())
     return config
+
+
+def nbgrader_exchange_root() -> Path:
+    """nbgrader's default exchange folder (/usr/local/share/nbgrader/exchange)."""
+    from nbgrader.exchange.default.exchange import Exchange
+
+    return Path(Exchange.class_traits()["root"].default_value)
+
+
+def exchange_root(config: Config) -> Path:
+    """A cohort's exchange folder: Exchange.root of its nbgrader_config.py, else nbgrader's default."""
+    return Path(config.Exchange.get("root") or nbgrader_exchange_root())
 
 
 def render_config(config: Config, cohort_id: str) -> str:
@@ -140,8 +374,9 @@ def open_gradebook(cohort: Cohort) -> Gradebook:
     return Gradebook(config.CourseDirectory.db_url, course_id=cohort.cohort_id)
 
 
-def roster(cohort: Cohort) -> list[Trainee]:
-    return read_roster(cohort.roster_file)
+def roster(cohort: Cohort) -> Roster:
+    """The cohort's trainees (its roster.csv, written and checked by create_cohort)."""
+    return _read_roster(cohort.roster_file, registry=None, cohort_id=None, check_values=False)
 
 
 def create_cohort(
@@ -149,22 +384,33 @@ def create_cohort(
     curriculum: Curriculum,
     workspace: Workspace,
     cohort_id: str,
-    roster_file: Path,
+    roster_file: Path | Sequence[Trainee],
     db_url: str | None = None,
     duedates: dict[str, datetime] | None = None,
     assignment_ids: list[str] | None = None,
+    exchange_root: Path | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> Cohort:
     """Create a cohort: course directory, gradebook with its trainees, released assignments.
 
-    The roster is validated before anything is written. Assignments (all of the curriculum's,
-    or `assignment_ids`) are copied from solutions/ so the cohort keeps the version it was
-    taught with.
+    `roster_file` is a trainer's roster file, checked by `read_roster` against the kit's
+    registry before anything is written (notes on how it was read go to `on_note`), or
+    trainees made by code (the verification's scenario trainees). Assignments (all of the
+    curriculum's, or `assignment_ids`) are copied from solutions/ so the cohort keeps the
+    version it was taught with. `exchange_root` (default: nbgrader's) is written to the
+    cohort's nbgrader_config.py as Exchange.root.
     """
     if not _COHORT_ID.match(cohort_id):
         raise UmkmkitError(
             f"Cohort id '{cohort_id}' must be lower-case letters, digits and '-', e.g. mkw-2022-06."
         )
-    trainees = read_roster(roster_file)
+    if isinstance(roster_file, (str, os.PathLike)):
+        read = read_roster(Path(roster_file), registry=kit.registry_file, cohort_id=cohort_id)
+        trainees = list(read)
+        for note in read.notes if on_note else ():
+            on_note(note)
+    else:
+        trainees = _checked_trainees(roster_file)
     modules = [curriculum.module_for(a) for a in assignment_ids] if assignment_ids else curriculum.assignments
     cohort = workspace.cohort(cohort_id)
     if cohort.root.exists():
@@ -178,7 +424,7 @@ def create_cohort(
     try:
         staged = Cohort(staging)
         staging.mkdir()
-        config = cohort_config(kit, staged, db_url)
+        config = cohort_config(kit, staged, db_url, exchange_root)
         staged.config_file.write_text(render_config(config, cohort_id), encoding="utf-8")
         write_roster(trainees, staged.roster_file)
         for module in modules:
@@ -201,7 +447,7 @@ def create_cohort(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     # The SQLite gradebook inside the staging folder moves with it: its URL must follow.
-    final_config = cohort_config(kit, cohort, db_url)
+    final_config = cohort_config(kit, cohort, db_url, exchange_root)
     staged.config_file.write_text(render_config(final_config, cohort_id), encoding="utf-8")
     staging.rename(cohort.root)
     return cohort

@@ -1,11 +1,14 @@
-"""The newcomer's demo: one synthetic cohort taken through the whole chain.
+"""The newcomer's demo: one synthetic cohort taken through the trainer's whole cycle.
 
-roster -> cohort course -> simulated submissions (correct, catalogued mistakes, blank, late)
--> nbgrader autograde -> feedback -> progress.csv, all under workspace/demo/.
+roster -> cohort course (`cohort create`) -> per-trainee bundles (`release`) -> simulated
+trainees hand back their notebooks under WhatsApp-style names (correct, catalogued mistakes,
+blank, late) -> `collect` -> `grade` (nbgrader, parallel, sandboxed) -> `feedback` ->
+progress.csv, all under workspace/demo/.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,8 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from umkmkit import grading, simulate
+from umkmkit import grading, notebooks, simulate
 from umkmkit.cohorts import Trainee, create_cohort, read_roster, write_roster
+from umkmkit.collect import collect_submissions
+from umkmkit.release import release_assignment
 from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
 from umkmkit.progress import cohort_progress
@@ -38,7 +43,7 @@ class DemoResult:
     cohort: Cohort
     progress_file: Path
     progress: pd.DataFrame
-    grading_failures: list[grading.GradingResult]
+    grading: list[grading.GradingSummary]
 
 
 def demo_roster(kit: Kit, count: int) -> list[Trainee]:
@@ -57,6 +62,7 @@ def run_demo(
     curriculum: Curriculum,
     trainees: int = DEFAULT_TRAINEES,
     on_progress: PhaseCallback | None = None,
+    workers: int | None = None,
 ) -> DemoResult:
     """Build workspace/demo/ from scratch (an earlier demo there is replaced)."""
     report = on_progress or (lambda *args: None)
@@ -76,23 +82,38 @@ def run_demo(
     )
     report("cohort", 1, 1, DEMO_COHORT)
 
-    failures: list[grading.GradingResult] = []
+    summaries: list[grading.GradingSummary] = []
+    inbox = workspace.root / "kiriman"
     for position, module in enumerate(curriculum.assignments):
+        released = release_assignment(cohort, module.assignment, exchange=False)
+        bundles = {bundle.trainee_id: bundle for bundle in released.bundles}
         catalog = simulate.load_catalog(kit, module.assignment)
         plans = simulate.plan_trainees(
             [(t.trainee_id, t.name) for t in people], catalog, seed=DEMO_SEED + position,
         )
+        # Trainees hand back their notebooks under whatever name WhatsApp or a USB stick gives them.
+        arrived = inbox / module.assignment
+        arrived.mkdir(parents=True)
         for done, plan in enumerate(plans, start=1):
             on_time = DEMO_DUEDATE - timedelta(hours=6) + timedelta(minutes=13 * done)
             stamp = DEMO_DUEDATE + timedelta(hours=16) if plan.late else on_time
-            submitted = simulate.submission_notebooks(kit, module.assignment, module.notebooks, plan)
-            simulate.write_submission(cohort, plan.trainee_id, module.assignment, submitted, stamp)
+            submitted = simulate.submission_notebooks(
+                kit, module.assignment, module.notebooks, plan, handed_out=bundles[plan.trainee_id].folder,
+            )
+            for notebook_id, nb in submitted.items():
+                path = arrived / f"{notebook_id} ({done}).ipynb"
+                notebooks.write_notebook(nb, path)
+                os.utime(path, (stamp.timestamp(), stamp.timestamp()))
             report("submissions", done, len(plans), plan.trainee_id)
+        intake = collect_submissions(cohort, module.assignment, [arrived], exchange=False)
+        if intake.refused:
+            reasons = "; ".join(f"{r.source}: {r.reason}" for r in intake.refused)
+            raise UmkmkitError(f"The demo's own submissions were refused: {reasons}")
 
         def graded(done: int, total: int, trainee_id: str, phase: str = "grading") -> None:
             report(phase, done, total, f"{module.assignment} {trainee_id}")
 
-        failures += [r for r in grading.autograde(cohort, module.assignment, on_progress=graded) if not r.success]
+        summaries.append(grading.grade(cohort, module.assignment, workers=workers, on_progress=graded))
         grading.generate_feedback(
             cohort, module.assignment,
             on_progress=lambda d, t, sid: graded(d, t, sid, phase="feedback"),
@@ -100,7 +121,7 @@ def run_demo(
 
     table = cohort_progress(cohort, curriculum)
     table.to_csv(workspace.progress_file, index=False)
-    return DemoResult(workspace, cohort, workspace.progress_file, table, failures)
+    return DemoResult(workspace, cohort, workspace.progress_file, table, summaries)
 
 
 def feedback_dir(result: DemoResult) -> Path:

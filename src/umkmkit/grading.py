@@ -1,16 +1,29 @@
-"""Grading a cohort's submissions with nbgrader: autograde, then feedback.
+"""Grading a cohort's submissions with nbgrader: parallel, sandboxed, resumable; then feedback.
 
-nbgrader runs in-process through its API, one trainee at a time, so a progress callback can
-report each trainee and one trainee's broken notebook does not stop the others.
+Each trainee is graded by nbgrader's own Autograde, in-process in one of several worker
+processes (no CLI start-up per trainee), with every kernel started by the sandbox
+(`umkmkit.sandbox`). A trainee whose grading finished gets a marker (grading-state/); a run that was killed can simply be run again: finished trainees are skipped,
+unfinished ones are graded from scratch. The gradebook is backed up before each run.
 """
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
+import os
+import shutil
+import sqlite3
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
 
-from umkmkit.cohorts import cohort_api
-from umkmkit.workspace import SUBMITTED, Cohort
+from umkmkit import feedback as feedback_rendering
+from umkmkit.cohorts import load_cohort_config, open_gradebook
+from umkmkit.sandbox import SANDBOX_UID_BASE, SandboxPolicy, check_protections
+from umkmkit.workspace import AUTOGRADED, SUBMITTED, Cohort, find_kit, nbgrader_api
 
 #: Called with (done, total, trainee id just handled).
 ProgressCallback = Callable[[int, int, str], None]
@@ -23,6 +36,21 @@ class GradingResult:
     error: str = ""
 
 
+@dataclass
+class GradingSummary:
+    """What a grading run did, for the trainer's summary."""
+
+    assignment_id: str
+    graded: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    already_graded: list[str] = field(default_factory=list)
+    needs_manual_grade: list[str] = field(default_factory=list)
+    protections: dict[str, str] = field(default_factory=dict)
+    backup: Path | None = None
+    workers: int = 1
+    seconds: float = 0.0
+
+
 def submitted_trainees(cohort: Cohort, assignment_id: str) -> list[str]:
     """Trainees with a collected submission of this assignment, sorted."""
     folder = cohort.root / SUBMITTED
@@ -31,19 +59,171 @@ def submitted_trainees(cohort: Cohort, assignment_id: str) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if (p / assignment_id).is_dir())
 
 
-def autograde(
+def submission_fingerprint(cohort: Cohort, assignment_id: str, trainee_id: str) -> str:
+    """A hash of everything the trainee submitted: a resubmission changes it."""
+    digest = hashlib.sha256()
+    folder = cohort.assignment_dir(SUBMITTED, assignment_id, trainee_id)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def is_graded(cohort: Cohort, assignment_id: str, trainee_id: str) -> bool:
+    """True when this exact submission was graded to the end by an earlier run."""
+    marker = cohort.graded_marker(assignment_id, trainee_id)
+    return marker.is_file() and marker.read_text(encoding="utf-8") == submission_fingerprint(
+        cohort, assignment_id, trainee_id
+    )
+
+
+def backup_gradebook(cohort: Cohort) -> Path | None:
+    """Copy a SQLite gradebook to backups/ (consistent even while in use); None for a server DB."""
+    url = load_cohort_config(cohort).CourseDirectory.db_url
+    if not url.startswith("sqlite:///"):
+        return None
+    database = Path(url.removeprefix("sqlite:///"))
+    if not database.is_file():
+        return None
+    target = cohort.backups_dir / f"gradebook-{datetime.now():%Y%m%d-%H%M%S-%f}.db"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(database) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    return target
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def grade(
     cohort: Cohort,
     assignment_id: str,
+    *,
     trainee_ids: list[str] | None = None,
+    workers: int | None = None,
+    force: bool = False,
+    timeout: int | None = None,
+    policy: SandboxPolicy | None = None,
     on_progress: ProgressCallback | None = None,
-) -> list[GradingResult]:
-    """Autograde each trainee's submission (regrading any earlier grade); never stops early."""
-    api = cohort_api(cohort)
-    return _each_trainee(
-        lambda trainee_id: api.autograde(assignment_id, trainee_id, force=True, create=True),
-        submitted_trainees(cohort, assignment_id) if trainee_ids is None else trainee_ids,
-        on_progress,
-    )
+) -> GradingSummary:
+    """Autograde the cohort's submissions of one assignment with real nbgrader.
+
+    Trainees already graded (same submission, finished) are skipped unless `force`. One
+    trainee's broken or hostile notebook fails only that trainee. Returns a summary.
+    """
+    started = time.perf_counter()
+    wanted = submitted_trainees(cohort, assignment_id) if trainee_ids is None else list(trainee_ids)
+    summary = GradingSummary(assignment_id)
+    todo = []
+    for trainee_id in wanted:
+        if not force and is_graded(cohort, assignment_id, trainee_id):
+            summary.already_graded.append(trainee_id)
+        else:
+            todo.append(trainee_id)
+    summary.backup = backup_gradebook(cohort)
+    policy, summary.protections = check_protections(_with_hidden_paths(policy or SandboxPolicy(), cohort))
+    summary.workers = max(1, min(workers or default_workers(), len(todo) or 1))
+
+    results = _run_workers(cohort, assignment_id, todo, summary.workers, policy, timeout, on_progress)
+    # SQLite can refuse a write while another worker holds the lock: retry those alone.
+    retry = [r.trainee_id for r in results if not r.success and "database is locked" in r.error]
+    if retry:
+        results = [r for r in results if r.trainee_id not in retry]
+        results += _run_workers(cohort, assignment_id, retry, 1, policy, timeout, None)
+    for result in sorted(results, key=lambda r: r.trainee_id):
+        if result.success:
+            summary.graded.append(result.trainee_id)
+        else:
+            summary.failed[result.trainee_id] = result.error
+    summary.needs_manual_grade = _needing_manual_grade(cohort, assignment_id, wanted)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _with_hidden_paths(policy: SandboxPolicy, cohort: Cohort) -> SandboxPolicy:
+    """Hide every cohort (with its sources, hidden tests and submissions) and the kit's solutions."""
+    hidden = [str(cohort.root.parent.resolve())]
+    try:
+        hidden.append(str(find_kit().solutions_dir.resolve()))
+    except Exception:  # grading a cohort does not need the kit checkout
+        pass
+    return replace(policy, hidden_paths=tuple(dict.fromkeys((*policy.hidden_paths, *hidden))))
+
+
+def _run_workers(cohort, assignment_id, trainee_ids, workers, policy, timeout, on_progress) -> list[GradingResult]:
+    if not trainee_ids:
+        return []
+    results = []
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context,
+        initializer=_worker_start, initargs=(str(cohort.root), policy.to_json(), timeout),
+    ) as pool:
+        futures = {pool.submit(_worker_grade, assignment_id, t): t for t in trainee_ids}
+        for done, future in enumerate(as_completed(futures), start=1):
+            trainee_id = futures[future]
+            try:
+                results.append(future.result())
+            except Exception as error:  # a worker that died takes only its trainee with it
+                results.append(GradingResult(trainee_id, False, f"grading worker failed: {error}"))
+            if on_progress:
+                on_progress(done, len(trainee_ids), trainee_id)
+    return results
+
+
+_WORKER: dict = {}
+
+
+def _worker_start(cohort_root: str, policy_json: str, timeout: int | None) -> None:
+    """Set up one grading worker: nbgrader's API for the cohort, kernels through the sandbox."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message=".*not in session.*")
+    cohort = Cohort(Path(cohort_root))
+    config = load_cohort_config(cohort)
+    config.Execute.kernel_manager_class = "umkmkit.sandbox.SandboxKernelManager"
+    config.SandboxKernelManager.policy_json = policy_json
+    config.SandboxKernelManager.sandbox_uid = SANDBOX_UID_BASE + os.getpid() % 1000
+    if timeout:
+        config.ExecutePreprocessor.timeout = timeout
+    _WORKER.update(cohort=cohort, api=nbgrader_api(config))
+
+
+def _worker_grade(assignment_id: str, trainee_id: str) -> GradingResult:
+    cohort, api = _WORKER["cohort"], _WORKER["api"]
+    fingerprint = submission_fingerprint(cohort, assignment_id, trainee_id)
+    outcome = api.autograde(assignment_id, trainee_id, force=True, create=True)
+    if not outcome["success"]:
+        return GradingResult(trainee_id, False, _failure_text(outcome))
+    marker = cohort.graded_marker(assignment_id, trainee_id)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    temporary = marker.with_name(f".{marker.name}.tmp")
+    temporary.write_text(fingerprint, encoding="utf-8")
+    os.replace(temporary, marker)
+    return GradingResult(trainee_id, True)
+
+
+def _needing_manual_grade(cohort: Cohort, assignment_id: str, trainee_ids: list[str]) -> list[str]:
+    from nbgrader.api import MissingEntry
+
+    waiting = []
+    with open_gradebook(cohort) as gradebook:
+        for trainee_id in trainee_ids:
+            try:
+                if gradebook.find_submission(assignment_id, trainee_id).needs_manual_grade:
+                    waiting.append(trainee_id)
+            except MissingEntry:
+                continue
+    return waiting
+
+
+@dataclass
+class FeedbackSummary:
+    assignment_id: str
+    written: dict[str, list[Path]] = field(default_factory=dict)
+    bundles: dict[str, Path] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
 
 
 def generate_feedback(
@@ -51,27 +231,44 @@ def generate_feedback(
     assignment_id: str,
     trainee_ids: list[str] | None = None,
     on_progress: ProgressCallback | None = None,
-) -> list[GradingResult]:
-    """Write each graded trainee's feedback HTML under feedback/<trainee>/<assignment>/."""
-    api = cohort_api(cohort)
-    return _each_trainee(
-        lambda trainee_id: api.generate_feedback(assignment_id, trainee_id, force=True),
-        submitted_trainees(cohort, assignment_id) if trainee_ids is None else trainee_ids,
-        on_progress,
-    )
+) -> FeedbackSummary:
+    """nbgrader feedback for each graded trainee: offline HTML without hidden tests' code, and a zip.
 
-
-def _each_trainee(
-    step: Callable[[str], dict], trainee_ids: list[str], on_progress: ProgressCallback | None,
-) -> list[GradingResult]:
-    """Run one nbgrader step per trainee, collecting outcomes instead of stopping at a failure."""
-    results = []
+    Writes feedback/<trainee>/<assignment>/*.html (where nbgrader's exchange expects it) and
+    feedback-zip/<assignment>/<trainee>.zip to hand back on a USB stick.
+    """
+    config = load_cohort_config(cohort)
+    feedback_rendering.configure(config)
+    api = nbgrader_api(config)
+    if trainee_ids is None:
+        trainee_ids = [
+            t for t in submitted_trainees(cohort, assignment_id)
+            if cohort.assignment_dir(AUTOGRADED, assignment_id, t).is_dir()
+        ]
+    summary = FeedbackSummary(assignment_id)
     for done, trainee_id in enumerate(trainee_ids, start=1):
-        outcome = step(trainee_id)
-        results.append(GradingResult(trainee_id, bool(outcome["success"]), _failure_text(outcome)))
+        outcome = api.generate_feedback(assignment_id, trainee_id, force=True)
+        if outcome["success"]:
+            folder = cohort.assignment_dir("feedback", assignment_id, trainee_id)
+            pages = sorted(folder.glob("*.html"))
+            for page in pages:
+                feedback_rendering.make_offline(page)
+            summary.written[trainee_id] = pages
+            summary.bundles[trainee_id] = _zip_feedback(cohort, assignment_id, trainee_id, folder)
+        else:
+            summary.failed[trainee_id] = _failure_text(outcome)
         if on_progress:
             on_progress(done, len(trainee_ids), trainee_id)
-    return results
+    return summary
+
+
+def _zip_feedback(cohort: Cohort, assignment_id: str, trainee_id: str, folder: Path) -> Path:
+    target = cohort.feedback_zip(assignment_id, trainee_id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.stem}")
+    archive = shutil.make_archive(str(staging), "zip", root_dir=folder)
+    os.replace(archive, target)
+    return target
 
 
 def _failure_text(outcome: dict) -> str:

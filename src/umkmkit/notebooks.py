@@ -42,23 +42,40 @@ VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled", "jupyter", "Exec
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
+class UnreadableNotebook(UmkmkitError):
+    """A file that is not a readable notebook; `problem` says why, without the file's name."""
+
+    def __init__(self, where: str, problem: str, advice: str):
+        self.problem = problem
+        super().__init__(f"{where}: {problem}; {advice}")
+
+
 def read_notebook(path: Path) -> NotebookNode:
     """Read a notebook, or raise an UmkmkitError that says where the file is broken."""
+    return notebook_from_bytes(Path(path).read_bytes(), str(path))
+
+
+def notebook_from_bytes(data: bytes, where: str) -> NotebookNode:
+    """Parse a notebook's bytes (from a file, a zip entry, ...); `where` names it in errors."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise UmkmkitError(
-            f"{path}: not UTF-8 text (byte {error.start}); re-save the notebook from JupyterLab."
+        raise UnreadableNotebook(
+            where, f"not UTF-8 text (byte {error.start})", "re-save the notebook from JupyterLab."
+        ) from error
+    try:
+        json.loads(text)  # nbformat would hide where the JSON breaks
+    except json.JSONDecodeError as error:
+        raise UnreadableNotebook(
+            where, f"not valid JSON at line {error.lineno}, column {error.colno} ({error.msg})",
+            "open it in JupyterLab and save it again, or take the last good copy.",
         ) from error
     try:
         return nbformat.reads(text, as_version=NBFORMAT_VERSION)
-    except json.JSONDecodeError as error:
-        raise UmkmkitError(
-            f"{path}, line {error.lineno}, column {error.colno}: the notebook is not valid JSON "
-            f"({error.msg}); open it in JupyterLab and save it again, or take the last good copy."
-        ) from error
     except Exception as error:  # nbformat raises several kinds for a malformed notebook
-        raise UmkmkitError(f"{path}: not a readable notebook ({error}); save it again from JupyterLab.") from error
+        raise UnreadableNotebook(
+            where, f"not a readable notebook ({str(error)[:200]})", "save it again from JupyterLab."
+        ) from error
 
 
 def write_notebook(nb: NotebookNode, path: Path) -> None:
@@ -153,6 +170,37 @@ def with_participant_header(nb: NotebookNode) -> NotebookNode:
     header.id = kept_id or "identitas-peserta"
     nb.cells.insert(0, header)
     return nb
+
+
+def fill_header(nb: NotebookNode, name: str, trainee_id: str) -> NotebookNode:
+    """A copy with the participant header filled in (NAMA and ID_PESERTA), as the participant would."""
+    filled = copy.deepcopy(nb)
+    for cell in filled.cells:
+        if _is_header(cell):
+            cell.source = cell.source.replace('NAMA = ""', f'NAMA = "{_string_text(name)}"').replace(
+                'ID_PESERTA = ""', f'ID_PESERTA = "{_string_text(trainee_id)}"'
+            )
+    return filled
+
+
+def _string_text(value: str) -> str:
+    # the header is Python run by the participant: keep the string literal valid
+    return value.replace("\\", "").replace('"', "'")
+
+
+def stamped(nb: NotebookNode, **fields: str) -> NotebookNode:
+    """A copy carrying the kit's release stamp (cohort, assignment, trainee_id, notebook) in its metadata."""
+    nb = copy.deepcopy(nb)
+    nb.metadata[MARKER_KEY] = dict(fields)
+    return nb
+
+
+def stamp_of(nb: NotebookNode) -> dict[str, str]:
+    """The release stamp a notebook carries (empty when it has none or it was stripped)."""
+    stamp = nb.get("metadata", {}).get(MARKER_KEY)
+    if not isinstance(stamp, dict):
+        return {}
+    return {key: str(value).strip() for key, value in stamp.items() if isinstance(value, (str, int))}
 
 
 def participant_from_header(nb: NotebookNode) -> tuple[str, str]:

@@ -103,17 +103,6 @@ def fill_answers(exercise: NotebookNode, answers: dict[str, str]) -> NotebookNod
     return filled
 
 
-def fill_header(nb: NotebookNode, name: str, trainee_id: str) -> NotebookNode:
-    """A copy with the participant header filled in, as the participant would do."""
-    filled = copy.deepcopy(nb)
-    for cell in filled.cells:
-        if cell.get("metadata", {}).get(notebooks.MARKER_KEY, {}).get("role") == notebooks.HEADER_ROLE:
-            cell.source = cell.source.replace('NAMA = ""', f'NAMA = "{name}"').replace(
-                'ID_PESERTA = ""', f'ID_PESERTA = "{trainee_id}"'
-            )
-    return filled
-
-
 @dataclass
 class SimulatedTrainee:
     """What one simulated trainee hands in for one assignment."""
@@ -162,12 +151,17 @@ def plan_trainees(
 
 def submission_notebooks(
     kit: Kit, assignment_id: str, notebook_ids: tuple[str, ...], plan: SimulatedTrainee,
+    handed_out: Path | None = None,
 ) -> dict[str, NotebookNode]:
-    """The notebooks this simulated trainee submits, by notebook id."""
+    """The notebooks this simulated trainee submits, by notebook id.
+
+    They start from what the trainee was handed: `handed_out` (e.g. the trainee's release
+    bundle) or else the kit's exercises/ folder.
+    """
     result = {}
     for notebook_id in notebook_ids:
-        exercise = notebooks.read_notebook(kit.exercise_dir(assignment_id) / f"{notebook_id}.ipynb")
-        submitted = fill_header(exercise, plan.name, plan.trainee_id)
+        exercise = notebooks.read_notebook((handed_out or kit.exercise_dir(assignment_id)) / f"{notebook_id}.ipynb")
+        submitted = notebooks.fill_header(exercise, plan.name, plan.trainee_id)
         if plan.kind != "kosong":
             solution = notebooks.read_notebook(kit.solution_dir(assignment_id) / f"{notebook_id}.ipynb")
             answers = answer_key(solution)

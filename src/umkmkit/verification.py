@@ -8,7 +8,6 @@ each mistake must lose points on the test cell its catalog entry names.
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +16,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from umkmkit import grading, simulate
-from umkmkit.cohorts import create_cohort, load_cohort_config
+from umkmkit.cohorts import Trainee, create_cohort, load_cohort_config
 from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
 from umkmkit.workspace import Cohort, Kit, Workspace
@@ -78,13 +77,9 @@ def verify_assignments(
         trainee_ids = [PASSES_ALL, UNCHANGED] + sorted(
             {mistake_trainee(m) for catalog in catalogs.values() for m in catalog.mistakes}
         )
-        roster = workspace.root / "roster.csv"
-        roster.parent.mkdir(parents=True, exist_ok=True)
-        with roster.open("w", encoding="utf-8", newline="") as stream:
-            writer = csv.writer(stream, lineterminator="\n")
-            writer.writerow(["id_peserta", "nama"])
-            writer.writerows([trainee_id, "Peserta Uji"] for trainee_id in trainee_ids)
-        cohort = create_cohort(kit, curriculum, workspace, "verifikasi", roster, assignment_ids=assignment_ids)
+        # scenario trainees are not in the office's registry: they are handed over as trainees, not a roster file
+        scenario_trainees = [Trainee(trainee_id, "Peserta Uji") for trainee_id in trainee_ids]
+        cohort = create_cohort(kit, curriculum, workspace, "verifikasi", scenario_trainees, assignment_ids=assignment_ids)
         return {
             assignment_id: _verify_one(kit, curriculum, cohort, catalogs[assignment_id], on_progress)
             for assignment_id in assignment_ids
@@ -105,8 +100,10 @@ def _verify_one(kit, curriculum, cohort: Cohort, catalog: simulate.Catalog, on_p
     for plan in plans:
         submitted = simulate.submission_notebooks(kit, module.assignment, module.notebooks, plan)
         simulate.write_submission(cohort, plan.trainee_id, module.assignment, submitted, stamp)
-    outcomes = grading.autograde(cohort, module.assignment, [p.trainee_id for p in plans], on_progress)
-    failed = [f"{o.trainee_id}: {o.error[-500:]}" for o in outcomes if not o.success]
+    summary = grading.grade(
+        cohort, module.assignment, trainee_ids=[p.trainee_id for p in plans], on_progress=on_progress,
+    )
+    failed = [f"{trainee_id}: {error[-500:]}" for trainee_id, error in summary.failed.items()]
     if failed:
         raise UmkmkitError(f"nbgrader could not grade {module.assignment}:\n" + "\n".join(failed))
     scores = _read_scores(cohort, module.assignment, [p.trainee_id for p in plans])

@@ -21,6 +21,10 @@ CURRICULUM_FILE = "curriculum.yml"
 NBGRADER_CONFIG_FILE = "nbgrader_config.py"
 GRADEBOOK_FILE = "gradebook.db"
 ROSTER_FILE = "roster.csv"
+#: The office's registry of UMKM in datasets/: every rostered trainee's id_umkm must be in it.
+REGISTRY_FILE = "umkm.csv"
+#: nbgrader's timestamp file in a submission folder.
+TIMESTAMP_FILE = "timestamp.txt"
 
 #: nbgrader's own step folders inside a cohort's course directory.
 SOURCE, RELEASE, SUBMITTED, AUTOGRADED, FEEDBACK = (
@@ -65,6 +69,15 @@ class Kit:
         """Git-ignored folder for cohorts, gradebooks, submissions and reports."""
         override = os.environ.get("UMKMKIT_WORKSPACE")
         return Path(override) if override else self.root / "workspace"
+
+    @property
+    def workspace(self) -> Workspace:
+        """The trainer's workspace of cohorts (workspace/, or UMKMKIT_WORKSPACE)."""
+        return Workspace(self.workspace_dir)
+
+    @property
+    def registry_file(self) -> Path:
+        return self.datasets_dir / REGISTRY_FILE
 
     def solution_dir(self, assignment_id: str) -> Path:
         return self.solutions_dir / assignment_id
@@ -138,6 +151,40 @@ class Cohort:
 
     def notebook_file(self, step: str, assignment_id: str, notebook_id: str, trainee_id: str = ".") -> Path:
         return self.assignment_dir(step, assignment_id, trainee_id) / f"{notebook_id}.ipynb"
+
+    @property
+    def backups_dir(self) -> Path:
+        """Copies of the gradebook (before each grading run) and of replaced submissions."""
+        return self.root / "backups"
+
+    def graded_marker(self, assignment_id: str, trainee_id: str) -> Path:
+        """Written once nbgrader finished grading this exact submission (see grading.is_graded)."""
+        return self.root / "grading-state" / assignment_id / trainee_id
+
+    def feedback_zip(self, assignment_id: str, trainee_id: str) -> Path:
+        """One trainee's feedback pages for one assignment, zipped to hand back on a USB stick."""
+        return self.root / "feedback-zip" / assignment_id / f"{trainee_id}.zip"
+
+    def timestamp_file(self, step: str, assignment_id: str, trainee_id: str) -> Path:
+        return self.assignment_dir(step, assignment_id, trainee_id) / TIMESTAMP_FILE
+
+    def bundles_dir(self, assignment_id: str) -> Path:
+        """Per-trainee release bundles of one assignment, for a USB stick or WhatsApp."""
+        return self.root / "bundles" / assignment_id
+
+    def bundle_dir(self, assignment_id: str, trainee_id: str) -> Path:
+        return self.bundles_dir(assignment_id) / trainee_id
+
+    def bundle_zip(self, assignment_id: str, trainee_id: str) -> Path:
+        return self.bundles_dir(assignment_id) / f"{trainee_id}.zip"
+
+    def exchange_dir(self, exchange_root: Path, box: str) -> Path:
+        """This cohort's folder in nbgrader's exchange: box "outbound" (releases) or "inbound" (submissions)."""
+        return Path(exchange_root) / self.cohort_id / box
+
+    def submission_backup_dir(self, stamp: str, assignment_id: str, trainee_id: str) -> Path:
+        """Where a submission is copied before collect replaces it: backups/submitted/<stamp>/<trainee>/<assignment>/."""
+        return self.backups_dir / SUBMITTED / stamp / trainee_id / assignment_id
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,192 @@
+"""Releasing an assignment to a cohort: a bundle per trainee, and nbgrader's exchange.
+
+A bundle is what a trainer copies to a USB stick or sends by WhatsApp: the cohort's released
+assignment (release/<assignment>/, made by nbgrader at cohort creation) with every notebook
+stamped for one trainee (`notebooks.stamped`: cohort, assignment, trainee_id, notebook) and
+its participant header filled with the trainee's name and id, plus a README.txt in Bahasa
+Indonesia. Each bundle is a folder, bundles/<assignment>/<trainee>/, and a zip of the same
+files under one folder named after the assignment, bundles/<assignment>/<trainee>.zip.
+
+Rooms with a network use nbgrader's exchange instead: the same notebooks, stamped with cohort,
+assignment and notebook but not a trainee (everyone fetches the same copy), released with
+nbgrader's own release_assignment into the cohort's exchange folder (Exchange.root).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from traitlets.config import Config
+
+from umkmkit import notebooks
+from umkmkit.cohorts import Trainee, exchange_root, load_cohort_config, roster
+from umkmkit.errors import UmkmkitError
+from umkmkit.workspace import RELEASE, Cohort, nbgrader_api
+
+README_FILE = "README.txt"
+#: What a participant reads first in a bundle (Windows line ends: Notepad shows it right).
+README_TEXT = """\
+Latihan {assignment_id} (kohort {cohort_id})
+Untuk: {name} (ID peserta: {trainee_id})
+
+Cara mengerjakan
+1. Salin folder ini ke laptop Anda. Jangan bekerja langsung dari flashdisk.
+2. Buka JupyterLab, lalu buka {notebook_list} di folder ini.
+3. Sel pertama sudah berisi nama dan ID peserta Anda. Kalau salah, beri tahu pelatih.
+4. Kerjakan latihannya. Simpan sesering mungkin (Ctrl+S).
+5. Sesudah selesai, simpan sekali lagi, lalu serahkan {notebook_list} kepada pelatih:
+   lewat flashdisk, atau kirim lewat WhatsApp sebagai dokumen.
+
+Tidak perlu khawatir kalau nama berkasnya berubah, misalnya menjadi "latihan (1).ipynb":
+pelatih tetap tahu bahwa berkas itu milik Anda. Kalau Anda mengirim lebih dari sekali,
+kiriman yang terakhir yang dinilai.
+"""
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """One trainee's release: a folder and a zip holding the same files."""
+
+    trainee_id: str
+    name: str
+    folder: Path
+    zip_file: Path
+    notebooks: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class ReleaseResult:
+    cohort_id: str
+    assignment_id: str
+    bundles_dir: Path
+    bundles: tuple[Bundle, ...]
+    exchange_root: Path
+    #: True when nbgrader released the assignment into the exchange.
+    exchange_released: bool
+    #: What happened with the exchange, in one sentence for the trainer.
+    exchange_note: str
+
+
+def released_notebooks(cohort: Cohort, assignment_id: str) -> dict[str, Path]:
+    """Notebook id -> file of the cohort's released assignment (release/<assignment>/*.ipynb)."""
+    folder = cohort.assignment_dir(RELEASE, assignment_id)
+    if not folder.is_dir():
+        released = sorted(p.name for p in folder.parent.iterdir() if p.is_dir()) if folder.parent.is_dir() else []
+        raise UmkmkitError(
+            f"{folder} does not exist: cohort {cohort.cohort_id} has no assignment '{assignment_id}'. "
+            f"Its assignments: {', '.join(released) or 'none'}."
+        )
+    return {path.stem: path for path in sorted(folder.glob("*.ipynb"))}
+
+
+def release_assignment(cohort: Cohort, assignment_id: str, exchange: bool | None = None) -> ReleaseResult:
+    """Write one bundle per rostered trainee, and release to nbgrader's exchange.
+
+    `exchange`: True releases to the cohort's exchange folder (nbgrader creates it when it
+    can), False does not, None (default) does when that folder exists. Bundles of an earlier
+    release of the same assignment are replaced; nothing a trainee handed in is touched.
+    The exchange release comes first: if nbgrader refuses it, no bundle is written.
+    """
+    config = load_cohort_config(cohort)
+    notebook_files = released_notebooks(cohort, assignment_id)
+    if not notebook_files:
+        raise UmkmkitError(f"{cohort.assignment_dir(RELEASE, assignment_id)} holds no notebook to release.")
+    root = exchange_root(config)
+    released, note = _release_to_exchange(cohort, config, assignment_id, list(notebook_files), root, exchange)
+    bundles = tuple(
+        _write_bundle(cohort, config, assignment_id, trainee, list(notebook_files)) for trainee in roster(cohort)
+    )
+    return ReleaseResult(
+        cohort.cohort_id, assignment_id, cohort.bundles_dir(assignment_id), bundles, root, released, note,
+    )
+
+
+def _release_to_exchange(
+    cohort: Cohort, config: Config, assignment_id: str, notebook_ids: list[str],
+    root: Path, exchange: bool | None,
+) -> tuple[bool, str]:
+    if exchange is False:
+        return False, "not released to nbgrader's exchange (--no-exchange)."
+    if exchange is None and not root.is_dir():
+        return False, (
+            f"not released to nbgrader's exchange: {root} does not exist "
+            "(on a JupyterHub server, run again with --exchange)."
+        )
+    if sys.platform == "win32":
+        if exchange is None:
+            return False, "not released to nbgrader's exchange: it does not work on Windows."
+        raise UmkmkitError(
+            "nbgrader's exchange does not work on Windows: hand out the bundles, or release on the "
+            "JupyterHub server. Run again with --no-exchange."
+        )
+    with tempfile.TemporaryDirectory(prefix="umkmkit-release-") as staging:
+        # Everyone fetches the same copy: stamped with cohort and assignment, not a trainee.
+        _stage_release(cohort, config, assignment_id, notebook_ids, Path(staging) / assignment_id)
+        release_config = copy.deepcopy(config)
+        release_config.CourseDirectory.release_directory = staging  # absolute: nbgrader joins it to root
+        release_config.ExchangeReleaseAssignment.force = True  # releasing again replaces the copy
+        outcome = nbgrader_api(release_config).release_assignment(assignment_id)
+    if not outcome or not outcome["success"]:
+        detail = (outcome or {}).get("error") or (outcome or {}).get("log") or "no reason given"
+        raise UmkmkitError(
+            f"nbgrader could not release {assignment_id} to the exchange at {root}; no bundle was "
+            f"written. Fix the exchange folder (it must exist and be writable by everyone) or run "
+            f"again with --no-exchange.\n{detail.strip()[-1500:]}"
+        )
+    outbound = cohort.exchange_dir(root, "outbound") / assignment_id
+    return True, f"released to nbgrader's exchange: {outbound}"
+
+
+def _stage_release(
+    cohort: Cohort, config: Config, assignment_id: str, notebook_ids: list[str], target: Path,
+    trainee: Trainee | None = None,
+) -> None:
+    """Copy release/<assignment>/ to `target`, stamping each notebook (and filling its header for a trainee)."""
+    source = cohort.assignment_dir(RELEASE, assignment_id)
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(*config.CourseDirectory.ignore))
+    for notebook_id in notebook_ids:
+        path = target / f"{notebook_id}.ipynb"
+        nb = notebooks.read_notebook(path)
+        stamp = {"cohort": cohort.cohort_id, "assignment": assignment_id, "notebook": notebook_id}
+        if trainee:
+            nb = notebooks.fill_header(nb, trainee.name, trainee.trainee_id)
+            stamp["trainee_id"] = trainee.trainee_id
+        notebooks.write_notebook(notebooks.stamped(nb, **stamp), path)
+
+
+def _write_bundle(cohort: Cohort, config: Config, assignment_id: str, trainee: Trainee, notebook_ids: list[str]) -> Bundle:
+    """Build the trainee's folder next to the old one, then swap it in, then zip it."""
+    folder = cohort.bundle_dir(assignment_id, trainee.trainee_id)
+    staging = folder.with_name(f".{folder.name}.partial")
+    if staging.exists():
+        shutil.rmtree(staging)
+    _stage_release(cohort, config, assignment_id, notebook_ids, staging, trainee)
+    readme = README_TEXT.format(
+        assignment_id=assignment_id, cohort_id=cohort.cohort_id, name=trainee.name,
+        trainee_id=trainee.trainee_id,
+        notebook_list=" dan ".join(f"{notebook_id}.ipynb" for notebook_id in notebook_ids),
+    )
+    (staging / README_FILE).write_text(readme, encoding="utf-8", newline="\r\n")
+    if folder.exists():
+        shutil.rmtree(folder)
+    staging.rename(folder)
+    zip_file = cohort.bundle_zip(assignment_id, trainee.trainee_id)
+    _zip_folder(folder, zip_file, inside=assignment_id)
+    written = tuple(folder / f"{notebook_id}.ipynb" for notebook_id in notebook_ids)
+    return Bundle(trainee.trainee_id, trainee.name, folder, zip_file, written)
+
+
+def _zip_folder(folder: Path, target: Path, inside: str) -> None:
+    """Zip every file of `folder` under one top folder `inside`, replacing `target` atomically."""
+    partial = target.with_name(f".{target.name}.partial")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            archive.write(path, f"{inside}/{path.relative_to(folder).as_posix()}")
+    os.replace(partial, target)

@@ -1,0 +1,333 @@
+"""`umkmkit grade` on hostile and broken submissions, with real nbgrader and real kernels.
+
+One cohort holds a correct submission and one submission per kind of trouble; they are graded
+together, in parallel, and each must fail or score only itself, leaving the rest intact.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from nbgrader.api import Gradebook
+
+from umkmkit import notebooks, simulate
+from umkmkit.cohorts import Trainee, create_cohort, load_cohort_config
+from umkmkit.grading import grade, generate_feedback
+from umkmkit.workspace import AUTOGRADED, SUBMITTED, Workspace
+
+ASSIGNMENT = "00-mengenal-jupyter"
+NOTEBOOK = "latihan"
+WIT = timezone(timedelta(hours=9))
+DUE = datetime(2022, 6, 10, 17, 0, tzinfo=WIT)
+HOME_MARKER = Path.home() / "umkmkit-grader-marker"
+
+
+def answer_cell_code(hostile: str) -> str:
+    """Part A's correct function, preceded by hostile code that runs when the cell runs."""
+    return hostile + "\n\ndef total_belanja(harga, jumlah):\n    return harga * jumlah\n"
+
+
+HOSTILE_ANSWERS = {
+    "infinite-loop": "while True:\n    pass",
+    "memory-bomb": "blok = bytearray(50 * 1024 ** 3)",
+    "fork-bomb": (
+        "import os, time\nanak = 0\nfor _ in range(2000):\n    try:\n        if os.fork() == 0:\n"
+        "            time.sleep(600)\n            os._exit(0)\n        anak += 1\n    except OSError:\n        break\n"
+        "print('anak', anak)"
+    ),
+    "deletes-files": (
+        "import os, shutil\nfor tempat in ['.', '..', '../..', '../../..']:\n"
+        "    for nama in os.listdir(tempat):\n        jalur = os.path.join(tempat, nama)\n"
+        "        shutil.rmtree(jalur, ignore_errors=True) if os.path.isdir(jalur) else None\n"
+        "        try:\n            os.remove(jalur)\n        except OSError:\n            pass"
+    ),
+    "reads-others": (
+        "import glob\nfor jalur in glob.glob('/tmp/**/*.ipynb', recursive=True)"
+        " + glob.glob('{kit}/solutions/**/*', recursive=True)"
+        " + glob.glob('{cohorts}/**/*', recursive=True):\n"
+        "    try:\n        print(jalur, open(jalur, encoding='utf-8').read()[:20000])\n"
+        "    except OSError:\n        pass"
+    ),
+    "opens-network": (
+        "import socket\ntry:\n    socket.create_connection(('127.0.0.1', {port}), timeout=3).sendall(b'curi')\n"
+        "except OSError as galat:\n    print('jaringan tertutup', galat)"
+    ),
+    "prints-megabytes": "print('x' * 8_000_000)",
+    "writes-home": "open(r'{home}', 'w').write('x')",
+}
+OTHER_CASES = ["passes-all", "stderr-in-function", "edits-test-cell", "deletes-test-cell",
+               "invalid-json", "kernel-dies", "late"]
+TRAINEES = [*HOSTILE_ANSWERS, *OTHER_CASES]
+
+
+class Listener:
+    """A TCP listener on loopback that records whether anyone connected."""
+
+    def __init__(self) -> None:
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(5)
+        self.server.settimeout(0.5)
+        self.port = self.server.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while self.running:
+            try:
+                connection, _ = self.server.accept()
+                self.connections += 1
+                connection.close()
+            except OSError:
+                continue
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join()
+        self.server.close()
+
+
+def write_cases(kit, cohort, port: int) -> None:
+    exercise = notebooks.read_notebook(kit.exercise_dir(ASSIGNMENT) / f"{NOTEBOOK}.ipynb")
+    solution = notebooks.read_notebook(kit.solution_dir(ASSIGNMENT) / f"{NOTEBOOK}.ipynb")
+    answers = simulate.answer_key(solution)
+    for cell in solution.cells:
+        if notebooks.is_answer_cell(cell) and cell.cell_type == "markdown":
+            answers[notebooks.grade_id(cell)] = "Jawaban tertulis."
+    correct = simulate.fill_answers(exercise, answers)
+    on_time = DUE - timedelta(hours=2)
+    for trainee_id in TRAINEES:
+        nb = copy.deepcopy(correct)
+        stamp = on_time
+        if trainee_id in HOSTILE_ANSWERS:
+            hostile = HOSTILE_ANSWERS[trainee_id].format(
+                port=port, cohorts=cohort.root.parent, kit=kit.root, home=HOME_MARKER,
+            )
+            nb = simulate.fill_answers(nb, {"jawaban_a": answer_cell_code(hostile)})
+        elif trainee_id == "stderr-in-function":
+            nb = simulate.fill_answers(nb, {"jawaban_a": (
+                "import sys\n\ndef total_belanja(harga, jumlah):\n"
+                "    sys.stderr.write('peringatan\\n')\n    return harga * jumlah\n")})
+        elif trainee_id == "edits-test-cell":
+            nb = simulate.fill_answers(nb, {"jawaban_a": "def total_belanja(harga, jumlah):\n    return 0\n"})
+            notebooks.cells_by_grade_id(nb)["tes_a"].source = "pass"
+        elif trainee_id == "deletes-test-cell":
+            nb.cells = [c for c in nb.cells if notebooks.grade_id(c) != "tes_a"]
+        elif trainee_id == "kernel-dies":
+            nb = simulate.fill_answers(nb, {"jawaban_a": "import os\nos._exit(1)\n"})
+        elif trainee_id == "late":
+            stamp = DUE + timedelta(hours=16)
+        simulate.write_submission(cohort, trainee_id, ASSIGNMENT, {NOTEBOOK: nb}, stamp)
+    broken = cohort.notebook_file(SUBMITTED, ASSIGNMENT, NOTEBOOK, "invalid-json")
+    broken.write_text('{"cells": [', encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def hostile_run(kit, curriculum, tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile")
+    roster = [Trainee(t, f"Peserta {t}", {}) for t in TRAINEES]
+    due_utc = DUE.astimezone(timezone.utc).replace(tzinfo=None)
+    cohort = create_cohort(kit, curriculum, Workspace(root / "ws"), "uji-bahaya", roster,
+                           duedates={ASSIGNMENT: due_utc}, assignment_ids=[ASSIGNMENT])
+    listener = Listener()
+    home_marker = HOME_MARKER
+    home_marker.unlink(missing_ok=True)
+    try:
+        write_cases(kit, cohort, listener.port)
+        summary = grade(cohort, ASSIGNMENT, workers=2, timeout=5)
+    finally:
+        listener.close()
+    return cohort, summary, listener, home_marker
+
+
+def scores(cohort) -> dict[str, dict[str, float]]:
+    config = load_cohort_config(cohort)
+    found = {}
+    with Gradebook(config.CourseDirectory.db_url, course_id=cohort.cohort_id) as gradebook:
+        for submission in gradebook.assignment_submissions(ASSIGNMENT):
+            found[submission.student.id] = {
+                g.name: g.score for nb in submission.notebooks for g in nb.grades
+            } | {"total": submission.score, "late": submission.total_seconds_late > 0}
+    return found
+
+
+def test_only_broken_notebooks_fail(hostile_run):
+    cohort, summary, _, _ = hostile_run
+    assert set(summary.failed) == {"invalid-json", "kernel-dies"}, summary.failed
+    assert set(summary.graded) == set(TRAINEES) - {"invalid-json", "kernel-dies"}
+    assert summary.protections["private folder"] == "on"
+
+
+def test_correct_work_scores_full_marks_beside_hostile_work(hostile_run):
+    cohort, summary, _, _ = hostile_run
+    graded = scores(cohort)
+    full = graded["passes-all"]["total"]
+    assert full == 8
+    # hostile code ran before a correct function: each trainee still earns the points
+    for trainee_id in ["infinite-loop", "deletes-files", "reads-others", "opens-network",
+                       "prints-megabytes", "writes-home", "fork-bomb"]:
+        assert graded[trainee_id]["total"] in (full, full - 2), (trainee_id, graded[trainee_id])
+    assert graded["late"]["total"] == full and graded["late"]["late"]
+    assert not graded["passes-all"]["late"]
+
+
+def test_memory_bomb_is_stopped_by_the_memory_limit(hostile_run):
+    cohort, _, _, _ = hostile_run
+    graded = scores(cohort)["memory-bomb"]
+    assert graded["tes_a"] == 0 and graded["total"] == 6
+    executed = notebooks.read_notebook(cohort.notebook_file(AUTOGRADED, ASSIGNMENT, NOTEBOOK, "memory-bomb"))
+    errors = [o.ename for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert "MemoryError" in errors
+
+
+def test_infinite_loop_is_interrupted(hostile_run):
+    cohort, _, _, _ = hostile_run
+    executed = notebooks.read_notebook(cohort.notebook_file(AUTOGRADED, ASSIGNMENT, NOTEBOOK, "infinite-loop"))
+    assert "KeyboardInterrupt" in json.dumps(executed)
+
+
+def test_fork_bomb_is_capped(hostile_run, kit):
+    cohort, _, _, _ = hostile_run
+    executed = notebooks.read_notebook(cohort.notebook_file(AUTOGRADED, ASSIGNMENT, NOTEBOOK, "fork-bomb"))
+    printed = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    forked = int(printed.split("anak", 1)[1].split()[0])
+    assert forked < 2000, "the process cap did not stop the fork bomb"
+    leftover = subprocess.run(["pgrep", "-f", "time.sleep(600)"], capture_output=True, text=True).stdout
+    assert leftover.strip() == "", "forked processes outlived the kernel"
+
+
+def test_deleting_files_leaves_the_course_intact(hostile_run):
+    cohort, _, _, _ = hostile_run
+    for trainee_id in TRAINEES:
+        assert cohort.assignment_dir(SUBMITTED, ASSIGNMENT, trainee_id).is_dir(), trainee_id
+    assert (cohort.root / "gradebook.db").is_file() and cohort.config_file.is_file()
+    assert (cohort.root / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").is_file()
+
+
+def test_no_solutions_or_other_trainees_work_can_be_read(hostile_run, kit):
+    cohort, _, _, _ = hostile_run
+    executed = notebooks.read_notebook(cohort.notebook_file(AUTOGRADED, ASSIGNMENT, NOTEBOOK, "reads-others"))
+    printed = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    assert notebooks.BEGIN_SOLUTION not in printed and notebooks.BEGIN_HIDDEN_TESTS not in printed
+    assert "Peserta passes-all" not in printed and "uji-bahaya" not in printed
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or os.geteuid() != 0,
+                    reason="network isolation needs Linux and a grader running as root")
+def test_network_is_closed(hostile_run):
+    _, summary, listener, _ = hostile_run
+    assert summary.protections["no network"] == "on"
+    assert listener.connections == 0
+
+
+def test_grader_home_is_not_written(hostile_run):
+    _, summary, _, home_marker = hostile_run
+    assert not home_marker.exists()
+
+
+def test_stderr_in_a_test_cell_costs_that_part_as_in_nbgrader(hostile_run):
+    cohort, _, _, _ = hostile_run
+    graded = scores(cohort)["stderr-in-function"]
+    assert graded["tes_a"] == 0 and graded["tes_b"] == 2
+
+
+def test_edited_test_cell_is_restored_and_deleted_one_is_added_back(hostile_run):
+    cohort, _, _, _ = hostile_run
+    graded = scores(cohort)
+    assert graded["edits-test-cell"]["tes_a"] == 0
+    assert graded["deletes-test-cell"]["tes_a"] == 2
+
+
+def test_failures_say_why(hostile_run):
+    _, summary, _, _ = hostile_run
+    assert summary.failed["invalid-json"] and summary.failed["kernel-dies"]
+
+
+def test_gradebook_backed_up_before_grading(hostile_run):
+    _, summary, _, _ = hostile_run
+    assert summary.backup is not None and summary.backup.is_file()
+
+
+def test_feedback_hides_hidden_tests_and_needs_no_internet(hostile_run, kit):
+    cohort, _, _, _ = hostile_run
+    result = generate_feedback(cohort, ASSIGNMENT, trainee_ids=["passes-all", "edits-test-cell"])
+    solution = notebooks.read_notebook(kit.solution_dir(ASSIGNMENT) / f"{NOTEBOOK}.ipynb")
+    hidden = [
+        line.strip() for cell in solution.cells
+        for block in notebooks.marked_blocks(cell.source, notebooks.BEGIN_HIDDEN_TESTS, notebooks.END_HIDDEN_TESTS)
+        for line in block.splitlines() if line.strip()
+    ]
+    for trainee_id, pages in result.written.items():
+        assert pages
+        for page in pages:
+            html = page.read_text(encoding="utf-8")
+            assert "pemeriksaan tersembunyi" in html
+            assert 'src="http' not in html and "cdnjs" not in html
+            for line in hidden:
+                assert line.split(",")[0] not in html, f"{trainee_id}: hidden test shown: {line}"
+        assert result.bundles[trainee_id].is_file()
+    # the failing check's message is still shown to the trainee
+    failing = result.written["edits-test-cell"][0].read_text(encoding="utf-8")
+    assert "AssertionError" in failing
+
+
+def test_rerun_skips_finished_trainees_and_keeps_manual_grades(hostile_run):
+    cohort, first, _, _ = hostile_run
+    config = load_cohort_config(cohort)
+    with Gradebook(config.CourseDirectory.db_url, course_id=cohort.cohort_id) as gradebook:
+        grade_row = gradebook.find_grade("jawaban_tulis", NOTEBOOK, ASSIGNMENT, "passes-all")
+        grade_row.manual_score = 2
+        gradebook.db.commit()
+    again = grade(cohort, ASSIGNMENT, workers=2, timeout=5)
+    assert set(again.already_graded) == set(first.graded)
+    assert set(again.graded) == set() and set(again.failed) == {"invalid-json", "kernel-dies"}
+    forced = grade(cohort, ASSIGNMENT, trainee_ids=["passes-all"], force=True, timeout=5)
+    assert forced.graded == ["passes-all"]
+    assert scores(cohort)["passes-all"]["jawaban_tulis"] == 2
+
+
+def test_killed_run_can_be_rerun_without_loss(kit, curriculum, tmp_path):
+    """kill -9 a grading run halfway; the rerun grades only the unfinished trainees."""
+    people = [Trainee(f"P-{n:05d}", f"Peserta {n}", {}) for n in range(1, 9)]
+    cohort = create_cohort(kit, curriculum, Workspace(tmp_path / "ws"), "uji-mati", people,
+                           assignment_ids=[ASSIGNMENT])
+    catalog = simulate.load_catalog(kit, ASSIGNMENT)
+    for plan in simulate.plan_trainees([(t.trainee_id, t.name) for t in people], catalog, seed=1):
+        submitted = simulate.submission_notebooks(kit, ASSIGNMENT, (NOTEBOOK,), plan)
+        simulate.write_submission(cohort, plan.trainee_id, ASSIGNMENT, submitted, DUE - timedelta(hours=1))
+    script = (
+        "import sys; from pathlib import Path; from umkmkit.grading import grade; "
+        "from umkmkit.workspace import Cohort; grade(Cohort(Path(sys.argv[1])), sys.argv[2], workers=1)"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script, str(cohort.root), ASSIGNMENT], start_new_session=True)
+    markers = lambda: sorted((cohort.root / "grading-state" / ASSIGNMENT).glob("*"))  # noqa: E731
+    deadline = time.monotonic() + 120
+    while len(markers()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    finished = {m.name: m.stat().st_mtime_ns for m in markers() if not m.name.startswith(".")}
+    assert 2 <= len(finished) < len(people)
+
+    rerun = grade(cohort, ASSIGNMENT, workers=2)
+    assert set(rerun.already_graded) == set(finished)
+    assert set(rerun.graded) == {t.trainee_id for t in people} - set(finished)
+    assert not rerun.failed
+    for trainee_id, mtime in finished.items():
+        marker = cohort.graded_marker(ASSIGNMENT, trainee_id)
+        assert marker.stat().st_mtime_ns == mtime, f"{trainee_id} was graded twice"
+    assert len(scores(cohort)) == len(people)
