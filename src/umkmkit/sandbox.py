@@ -20,10 +20,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
-from dataclasses import asdict
+from dataclasses import replace
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -63,9 +64,8 @@ except OSError:
     report["process_cap"] = False
 try:
     open(sys.argv[3], "w").close()
-    report["writes_outside"] = True
 except OSError:
-    report["writes_outside"] = False
+    pass
 try:
     socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2).close()
     report["network"] = True
@@ -94,21 +94,22 @@ def check_protections(policy: SandboxPolicy, uid: int = SANDBOX_UID_BASE) -> tup
         secret = Path(scratch) / "grader-only.txt"
         secret.write_text("grader", encoding="utf-8")
         os.chmod(scratch, 0o700)
-        policy = SandboxPolicy(**{**asdict(policy), "hidden_paths": (*policy.hidden_paths, scratch)})
-        listener = __import__("socket").socket()
+        # the probe also hides its own secret file, to check that hiding works
+        probing = lambda p: replace(p, hidden_paths=(*p.hidden_paths, scratch))  # noqa: E731
+        listener = socket.socket()
         listener.bind(("127.0.0.1", 0))
         listener.listen(1)
         port = listener.getsockname()[1]
         try:
-            report = _probe(policy, uid, port, secret)
+            report = _probe(probing(policy), uid, port, secret)
             if report is None and policy.switch_user:
-                policy = SandboxPolicy(**{**asdict(policy), "switch_user": False})
-                report = _probe(policy, uid, port, secret)
+                policy = replace(policy, switch_user=False)
+                report = _probe(probing(policy), uid, port, secret)
         finally:
             listener.close()
     if report is None:
         off = "the sandbox launcher failed on this machine"
-        return SandboxPolicy(**{**asdict(policy), "isolate_network": False, "switch_user": False}), (
+        return replace(policy, isolate_network=False, switch_user=False), (
             dict.fromkeys(PROTECTIONS, off) | {"private folder": "on"}
         )
     root = os.geteuid() == 0
@@ -133,8 +134,10 @@ def check_protections(policy: SandboxPolicy, uid: int = SANDBOX_UID_BASE) -> tup
 
 
 def _probe(policy: SandboxPolicy, uid: int, port: int, secret: Path) -> dict | None:
+    """Run the probe in the sandbox; None if the launcher could not start it."""
     workdir = new_workdir()
-    outside = secret.parent.parent / f"umkmkit-probe-write-{os.getpid()}"
+    # a place the grader can write to; the sandboxed probe must not be able to
+    outside = Path.home() / f".umkmkit-probe-{os.getpid()}"
     command = launcher_command(
         policy, uid, workdir, [sys.executable, "-c", _PROBE, str(port), str(secret), str(outside)],
     )
@@ -143,11 +146,15 @@ def _probe(policy: SandboxPolicy, uid: int, port: int, secret: Path) -> dict | N
             for path in (workdir, *workdir.rglob("*")):
                 os.chown(path, uid, uid)
         done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=workdir / "kerja")
-        return json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else None
+        if done.returncode != 0:
+            return None
+        report = json.loads(done.stdout.strip().splitlines()[-1])
+        report["writes_outside"] = outside.exists()
+        return report
     except (subprocess.SubprocessError, ValueError, IndexError):
         return None
     finally:
-        Path(outside).unlink(missing_ok=True)
+        outside.unlink(missing_ok=True)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
