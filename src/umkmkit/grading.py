@@ -183,6 +183,8 @@ def _worker_start(cohort_root: str, policy_json: str, timeout: int | None) -> No
     cohort = Cohort(Path(cohort_root))
     config = load_cohort_config(cohort)
     config.Execute.kernel_manager_class = "umkmkit.sandbox.SandboxKernelManager"
+    # a graded kernel has nothing to save: stop it at once instead of waiting for a clean exit
+    config.Execute.shutdown_kernel = "immediate"
     config.SandboxKernelManager.policy_json = policy_json
     config.SandboxKernelManager.sandbox_uid = SANDBOX_UID_BASE + os.getpid() % 1000
     if timeout:

@@ -17,6 +17,7 @@ and the grading summary repeats it. Elsewhere the kernel still gets its private 
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -28,7 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Int, Unicode
+from traitlets import Bool, Int, List, Unicode
 
 from umkmkit.sandbox_launcher import PROTECTIONS, SANDBOX_UID_BASE, SandboxPolicy
 
@@ -167,6 +168,14 @@ class SandboxKernelManager(AsyncKernelManager):
 
     policy_json = Unicode(SandboxPolicy().to_json(), config=True, help="SandboxPolicy as JSON.")
     sandbox_uid = Int(SANDBOX_UID_BASE, config=True, help="User id the kernel runs as (root only).")
+    use_forkserver = Bool(
+        sys.platform.startswith("linux"), config=True,
+        help="Fork kernels from a server that imported ipykernel and `preload` once (Linux).",
+    )
+    preload = List(
+        ["numpy", "pandas", "matplotlib", "matplotlib.pyplot"], config=True,
+        help="Libraries the fork server imports once, because the exercises import them.",
+    )
 
     _workdir: Path | None = None
 
@@ -196,9 +205,14 @@ class SandboxKernelManager(AsyncKernelManager):
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         policy = SandboxPolicy.from_json(self.policy_json)
-        await super()._async_launch_kernel(
-            launcher_command(policy, self.sandbox_uid, self._workdir, kernel_cmd), **kw,
-        )
+        server = _forkserver_socket(tuple(self.preload)) if self.use_forkserver else None
+        if server and kernel_cmd[1:3] == ["-m", "ipykernel_launcher"]:
+            request = {"argv": kernel_cmd[3:], "policy": policy.to_json(), "uid": self.sandbox_uid,
+                       "workdir": str(self._workdir)}
+            command = [sys.executable, "-m", "umkmkit.kernel_forkclient", server, json.dumps(request)]
+        else:
+            command = launcher_command(policy, self.sandbox_uid, self._workdir, kernel_cmd)
+        await super()._async_launch_kernel(command, **kw)
 
     async def cleanup_resources(self, restart: bool = False) -> None:
         try:
@@ -207,6 +221,39 @@ class SandboxKernelManager(AsyncKernelManager):
             if self._workdir is not None and not restart:
                 shutil.rmtree(self._workdir, ignore_errors=True)
                 self._workdir = None
+
+
+_FORKSERVER: tuple[subprocess.Popen, str, str] | None = None
+
+
+def _forkserver_socket(preload: tuple[str, ...]) -> str | None:
+    """The socket of this process's kernel fork server, started on first use; None if it fails."""
+    global _FORKSERVER
+    if _FORKSERVER is not None and _FORKSERVER[0].poll() is None:
+        return _FORKSERVER[1]
+    folder = tempfile.mkdtemp(prefix="umkmkit-forkserver-")
+    path = os.path.join(folder, "kernels.sock")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "umkmkit.kernel_forkserver", path, *preload],
+        stdout=subprocess.PIPE, start_new_session=True,
+    )
+    if process.stdout.readline().strip() != b"ready":
+        process.kill()
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    _FORKSERVER = (process, path, folder)
+    atexit.register(_stop_forkserver)
+    return path
+
+
+def _stop_forkserver() -> None:
+    global _FORKSERVER
+    if _FORKSERVER is not None:
+        process, _, folder = _FORKSERVER
+        process.kill()
+        process.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+        _FORKSERVER = None
 
 
 #: More than this beside a notebook is not a submission: refuse rather than fill the disk.

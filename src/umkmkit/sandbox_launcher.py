@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -122,13 +123,19 @@ def _join_pids_cgroup(limit: int) -> Path | None:
     return None
 
 
-def _launch(policy: SandboxPolicy, uid: int, workdir: Path, command: list[str]) -> int:
-    """Run `command` inside the sandbox; return its exit status. Linux only."""
+def run_sandboxed(
+    policy: SandboxPolicy, uid: int, workdir: Path, start: Callable[[], None],
+    on_child: Callable[[int], None] | None = None,
+) -> int:
+    """Run `start` (which must exec or exit) in a sandboxed child; return its exit status.
+
+    Linux only. `on_child` is told the child's process id as soon as it exists.
+    """
     import resource  # noqa: F401  (imported before dropping rights)
 
     cgroup = _join_pids_cgroup(policy.processes) if os.geteuid() == 0 else None
     try:
-        return _run_isolated(policy, uid, workdir, command)
+        return _run_isolated(policy, uid, workdir, start, on_child)
     finally:
         if cgroup is not None:
             _leave_cgroup(cgroup)
@@ -142,7 +149,10 @@ def _leave_cgroup(group: Path) -> None:
         pass
 
 
-def _run_isolated(policy: SandboxPolicy, uid: int, workdir: Path, command: list[str]) -> int:
+def _run_isolated(
+    policy: SandboxPolicy, uid: int, workdir: Path, start: Callable[[], None],
+    on_child: Callable[[int], None] | None,
+) -> int:
     if os.geteuid() == 0:
         namespaces = CLONE_NEWNS | CLONE_NEWPID | (CLONE_NEWNET if policy.isolate_network else 0)
         if _libc().unshare(namespaces) == 0:
@@ -161,11 +171,13 @@ def _run_isolated(policy: SandboxPolicy, uid: int, workdir: Path, command: list[
                 os.setgid(uid)
                 os.setuid(uid)
             _apply_limits(policy)
-            os.execvp(command[0], command)
+            start()
         except BaseException as error:  # nothing may escape the forked child
             print(f"umkmkit sandbox: cannot start kernel: {error}", file=sys.stderr)
         finally:
             os._exit(127)
+    if on_child:
+        on_child(child)
     forward = lambda signum, frame: os.kill(child, signum)  # noqa: E731
     signal.signal(signal.SIGTERM, forward)
     while True:
@@ -181,8 +193,8 @@ def main(argv: list[str]) -> int:
     if len(argv) < 5 or argv[3] != "--":
         print("usage: python -m umkmkit.sandbox_launcher POLICY_JSON UID WORKDIR -- COMMAND...", file=sys.stderr)
         return 2
-    policy = SandboxPolicy.from_json(argv[0])
-    return _launch(policy, int(argv[1]), Path(argv[2]), argv[4:])
+    policy, command = SandboxPolicy.from_json(argv[0]), argv[4:]
+    return run_sandboxed(policy, int(argv[1]), Path(argv[2]), lambda: os.execvp(command[0], command))
 
 
 
