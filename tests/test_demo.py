@@ -51,6 +51,20 @@ def test_demo_runs_twice_in_a_row(kit, curriculum, monkeypatch, tmp_path):
     first = run_demo(kit, curriculum, trainees=3)
     second = run_demo(kit, curriculum, trainees=4)
     assert second.progress_file == first.progress_file
+    assert [c.cohort_id for c in second.cohorts] == ["mkw-2022-06"]
     assignments = len(curriculum.assignments)
     assert len(pd.read_csv(second.progress_file)) == 4 * assignments
     assert pd.read_csv(second.progress_file)["trainee"].nunique() == 4
+
+
+def test_full_demo_takes_both_cohorts_with_their_whole_rosters(kit, curriculum, monkeypatch, tmp_path):
+    """The --full path, with the rosters cut short so the test stays quick."""
+    import umkmkit.demo as demo
+
+    monkeypatch.setenv("UMKMKIT_WORKSPACE", str(tmp_path))
+    real_roster = demo.demo_roster
+    monkeypatch.setattr(demo, "demo_roster", lambda k, count, cohort_id: real_roster(k, 2, cohort_id))
+    result = demo.run_demo(kit, curriculum, full=True)
+    table = pd.read_csv(result.progress_file)
+    assert sorted(table["cohort"].unique()) == ["mkw-2022-06", "mkw-2022-08"]
+    assert len(table) == 4 * len(curriculum.assignments)

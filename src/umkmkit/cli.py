@@ -137,30 +137,35 @@ def datasets(out: Path | None, seed: int | None) -> None:
 @main.command()
 @click.option("--trainees", type=int, default=20, show_default=True,
               help="How many trainees of the June 2022 roster to simulate (up to 100).")
-def demo(trainees: int) -> None:
-    """For newcomers: run the whole chain on a synthetic cohort in workspace/demo/.
+@click.option("--full", is_flag=True,
+              help="Both 2022 cohorts with all their trainees (200; takes about ten minutes).")
+def demo(trainees: int, full: bool) -> None:
+    """For newcomers: run a workshop's whole cycle on synthetic trainees in workspace/demo/.
 
-    Creates a cohort course with its own gradebook, simulated submissions (correct, with
-    typical mistakes, blank, one late), grades them with nbgrader, writes feedback and
+    Creates a cohort course with its own gradebook, hands out the exercises, simulates the
+    trainees' notebooks (correct, with typical mistakes, blank, one late) coming back under
+    WhatsApp-style names, collects them, grades them with nbgrader, writes feedback and
     progress.csv. Safe to run again: the previous demo is replaced.
     """
     from umkmkit.curriculum import load_curriculum
-    from umkmkit.demo import feedback_dir, run_demo
+    from umkmkit.demo import feedback_dirs, run_demo
 
     kit = find_kit()
     with progress_bar() as update:
-        result = run_demo(kit, load_curriculum(kit), trainees=trainees, on_progress=update)
+        result = run_demo(kit, load_curriculum(kit), trainees=trainees, on_progress=update, full=full)
     table = result.progress
     click.echo("")
-    click.echo(f"Demo cohort {result.cohort.cohort_id}: {table['trainee'].nunique()} trainees graded by nbgrader.")
-    summary = table.groupby("assignment").agg(mean=("score", "mean"), max=("max_score", "first"))
-    for assignment, row in summary.iterrows():
-        click.echo(f"  {assignment}: mean score {row['mean']:.1f} of {row['max']:.0f}")
+    cohorts = ", ".join(c.cohort_id for c in result.cohorts)
+    click.echo(f"Demo cohort(s) {cohorts}: {table['trainee'].nunique()} trainees graded by nbgrader.")
+    summary = table.groupby(["cohort", "assignment"]).agg(mean=("score", "mean"), max=("max_score", "first"))
+    for (cohort_id, assignment), row in summary.iterrows():
+        click.echo(f"  {cohort_id} {assignment}: mean score {row['mean']:.1f} of {row['max']:.0f}")
     failed = [t for summary in result.grading for t in summary.failed]
     if failed:
         click.echo(f"  could not grade: {', '.join(failed)}")
-    click.echo(f"Course directory and gradebook: {result.cohort.root}")
-    click.echo(f"Feedback for each trainee:      {feedback_dir(result)}")
+    for cohort, feedback in zip(result.cohorts, feedback_dirs(result)):
+        click.echo(f"Course directory and gradebook: {cohort.root}")
+        click.echo(f"Feedback for each trainee:      {feedback}")
     click.echo(f"Progress table:                 {result.progress_file}")
 
 

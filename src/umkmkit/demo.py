@@ -26,12 +26,16 @@ from umkmkit.errors import UmkmkitError
 from umkmkit.progress import cohort_progress
 from umkmkit.workspace import FEEDBACK, Cohort, Kit, Workspace
 
-DEMO_COHORT = "mkw-2022-06"
 DEMO_SEED = 20220610
 DEFAULT_TRAINEES = 20
-#: Papua's time zone (WIT, UTC+9); the demo's deadline is the last workshop day, 17:00 WIT.
+#: Papua's time zone (WIT, UTC+9); each cohort's deadline is its last workshop day, 17:00 WIT.
 WIT = timezone(timedelta(hours=9))
-DEMO_DUEDATE = datetime(2022, 6, 10, 17, 0, tzinfo=WIT)
+#: The two 2022 cohorts of datasets/, with their deadlines; the sample demo uses the first.
+DEMO_COHORTS = {
+    "mkw-2022-06": datetime(2022, 6, 10, 17, 0, tzinfo=WIT),
+    "mkw-2022-08": datetime(2022, 8, 12, 17, 0, tzinfo=WIT),
+}
+DEMO_COHORT = next(iter(DEMO_COHORTS))
 
 #: Called with (phase, done, total, label); phases: "cohort", "submissions", "grading", "feedback".
 PhaseCallback = Callable[[str, int, int, str], None]
@@ -40,18 +44,20 @@ PhaseCallback = Callable[[str, int, int, str], None]
 @dataclass(frozen=True)
 class DemoResult:
     workspace: Workspace
-    cohort: Cohort
+    cohorts: list[Cohort]
     progress_file: Path
     progress: pd.DataFrame
     grading: list[grading.GradingSummary]
 
 
-def demo_roster(kit: Kit, count: int) -> list[Trainee]:
-    """The first `count` trainees of the June 2022 roster in datasets/."""
-    source = kit.datasets_dir / f"roster-{DEMO_COHORT}.csv"
+def demo_roster(kit: Kit, count: int | None, cohort_id: str = DEMO_COHORT) -> list[Trainee]:
+    """The first `count` trainees (all when None) of a 2022 cohort's roster in datasets/."""
+    source = kit.datasets_dir / f"roster-{cohort_id}.csv"
     if not source.is_file():
         raise UmkmkitError(f"{source} is missing: regenerate the data sets with `umkmkit datasets`.")
     trainees = read_roster(source)
+    if count is None:
+        return list(trainees)
     if not 1 <= count <= len(trainees):
         raise UmkmkitError(f"The demo can use 1 to {len(trainees)} trainees of {source.name}, not {count}.")
     return trainees[:count]
@@ -63,40 +69,64 @@ def run_demo(
     trainees: int = DEFAULT_TRAINEES,
     on_progress: PhaseCallback | None = None,
     workers: int | None = None,
+    full: bool = False,
 ) -> DemoResult:
-    """Build workspace/demo/ from scratch (an earlier demo there is replaced)."""
+    """Build workspace/demo/ from scratch (an earlier demo there is replaced).
+
+    By default one cohort (June 2022) with its first `trainees` trainees; with `full`, both
+    2022 cohorts with all their trainees (200, a few of them in both).
+    """
     report = on_progress or (lambda *args: None)
     workspace = Workspace(kit.workspace_dir / "demo")
     if workspace.root.exists():
         shutil.rmtree(workspace.root)
     workspace.root.mkdir(parents=True)
+    chosen = list(DEMO_COHORTS) if full else [DEMO_COHORT]
+    cohorts, summaries, tables = [], [], []
+    for position, cohort_id in enumerate(chosen):
+        people = demo_roster(kit, None if full else trainees, cohort_id)
+        cohort, graded = _run_cohort(
+            kit, curriculum, workspace, cohort_id, people, DEMO_COHORTS[cohort_id],
+            DEMO_SEED + 100 * position, report, workers,
+        )
+        cohorts.append(cohort)
+        summaries += graded
+        tables.append(cohort_progress(cohort, curriculum))
+    table = pd.concat(tables, ignore_index=True)
+    table.to_csv(workspace.progress_file, index=False)
+    return DemoResult(workspace, cohorts, workspace.progress_file, table, summaries)
 
-    report("cohort", 0, 1, DEMO_COHORT)
-    people = demo_roster(kit, trainees)
-    roster_file = workspace.root / f"roster-{DEMO_COHORT}.csv"
+
+def _run_cohort(
+    kit: Kit, curriculum: Curriculum, workspace: Workspace, cohort_id: str, people: list[Trainee],
+    duedate: datetime, seed: int, report: PhaseCallback, workers: int | None,
+) -> tuple[Cohort, list[grading.GradingSummary]]:
+    """One cohort through the trainer's cycle: create, release, hand back, collect, grade, feedback."""
+    report("cohort", 0, 1, cohort_id)
+    roster_file = workspace.root / f"roster-{cohort_id}.csv"
     write_roster(people, roster_file)
-    duedate_utc = DEMO_DUEDATE.astimezone(timezone.utc).replace(tzinfo=None)
+    duedate_utc = duedate.astimezone(timezone.utc).replace(tzinfo=None)
     cohort = create_cohort(
-        kit, curriculum, workspace, DEMO_COHORT, roster_file,
+        kit, curriculum, workspace, cohort_id, roster_file,
         duedates={module.assignment: duedate_utc for module in curriculum.assignments},
     )
-    report("cohort", 1, 1, DEMO_COHORT)
+    report("cohort", 1, 1, cohort_id)
 
     summaries: list[grading.GradingSummary] = []
-    inbox = workspace.root / "kiriman"
+    inbox = workspace.root / "kiriman" / cohort_id
     for position, module in enumerate(curriculum.assignments):
         released = release_assignment(cohort, module.assignment, exchange=False)
         bundles = {bundle.trainee_id: bundle for bundle in released.bundles}
         catalog = simulate.load_catalog(kit, module.assignment)
         plans = simulate.plan_trainees(
-            [(t.trainee_id, t.name) for t in people], catalog, seed=DEMO_SEED + position,
+            [(t.trainee_id, t.name) for t in people], catalog, seed=seed + position,
         )
         # Trainees hand back their notebooks under whatever name WhatsApp or a USB stick gives them.
         arrived = inbox / module.assignment
         arrived.mkdir(parents=True)
         for done, plan in enumerate(plans, start=1):
-            on_time = DEMO_DUEDATE - timedelta(hours=6) + timedelta(minutes=13 * done)
-            stamp = DEMO_DUEDATE + timedelta(hours=16) if plan.late else on_time
+            on_time = duedate - timedelta(hours=6) + timedelta(minutes=13 * done % 300)
+            stamp = duedate + timedelta(hours=16) if plan.late else on_time
             submitted = simulate.submission_notebooks(
                 kit, module.assignment, module.notebooks, plan, handed_out=bundles[plan.trainee_id].folder,
             )
@@ -104,25 +134,22 @@ def run_demo(
                 path = arrived / f"{notebook_id} ({done}).ipynb"
                 notebooks.write_notebook(nb, path)
                 os.utime(path, (stamp.timestamp(), stamp.timestamp()))
-            report("submissions", done, len(plans), plan.trainee_id)
+            report("submissions", done, len(plans), f"{cohort_id} {plan.trainee_id}")
         intake = collect_submissions(cohort, module.assignment, [arrived], exchange=False)
         if intake.refused:
             reasons = "; ".join(f"{r.source}: {r.reason}" for r in intake.refused)
             raise UmkmkitError(f"The demo's own submissions were refused: {reasons}")
 
         def graded(done: int, total: int, trainee_id: str, phase: str = "grading") -> None:
-            report(phase, done, total, f"{module.assignment} {trainee_id}")
+            report(phase, done, total, f"{cohort_id} {module.assignment} {trainee_id}")
 
         summaries.append(grading.grade(cohort, module.assignment, workers=workers, on_progress=graded))
         grading.generate_feedback(
             cohort, module.assignment,
             on_progress=lambda d, t, sid: graded(d, t, sid, phase="feedback"),
         )
-
-    table = cohort_progress(cohort, curriculum)
-    table.to_csv(workspace.progress_file, index=False)
-    return DemoResult(workspace, cohort, workspace.progress_file, table, summaries)
+    return cohort, summaries
 
 
-def feedback_dir(result: DemoResult) -> Path:
-    return result.cohort.root / FEEDBACK
+def feedback_dirs(result: DemoResult) -> list[Path]:
+    return [cohort.root / FEEDBACK for cohort in result.cohorts]
