@@ -82,18 +82,30 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int, data
 
 def _isolate_files(policy: SandboxPolicy, workdir: Path) -> None:
     """In a private mount namespace: hide the given folders and the temporary folder (other
-    kernels' folders among them), and make everything read-only except the kernel's own folder."""
+    kernels' folders among them), and make everything read-only except the kernel's own folder.
+
+    The Python environment stays visible (read-only) even when it lives in the temporary
+    folder, as a checkout in /tmp would have it.
+    """
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    keep = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY)
+    scratch = workdir.parent.parent
+    python_dirs = sorted({
+        Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)
+        if Path(p).resolve().is_relative_to(scratch.resolve())
+    })
+    kept = [(workdir, os.open(workdir, os.O_RDONLY | os.O_DIRECTORY))]
+    kept += [(path, os.open(path, os.O_RDONLY | os.O_DIRECTORY)) for path in python_dirs]
     for hidden in policy.hidden_paths:
         if Path(hidden).is_dir():
             _mount("tmpfs", hidden, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k")
     # the whole temporary folder goes: other kernels' folders and anything else left there
-    scratch = workdir.parent.parent
     _mount("tmpfs", str(scratch), "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=1777")
-    os.makedirs(workdir)
-    _mount(f"/proc/self/fd/{keep}", str(workdir), None, MS_BIND)
-    os.close(keep)
+    for path, handle in kept:
+        os.makedirs(path, exist_ok=True)
+        _mount(f"/proc/self/fd/{handle}", str(path), None, MS_BIND | MS_REC)
+        os.close(handle)
+        if path != workdir:
+            _mount(None, str(path), None, MS_REMOUNT | MS_BIND | MS_RDONLY)
     _mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY)
 
 
