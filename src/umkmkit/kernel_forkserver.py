@@ -20,7 +20,13 @@ import socket
 import sys
 from pathlib import Path
 
-from umkmkit.sandbox_launcher import SandboxPolicy, run_sandboxed
+from umkmkit.sandbox_launcher import PR_SET_PDEATHSIG, SandboxPolicy, run_sandboxed
+
+
+def prctl(option: int, value: int) -> None:
+    import ctypes
+
+    ctypes.CDLL(None).prctl(option, value)
 
 
 def _reap(signum, frame) -> None:
@@ -43,6 +49,8 @@ def _spawn(request: dict, listening: list[socket.socket]) -> dict:
                 sock.close()
             os.close(ready_read)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            # if the server dies, so does this kernel (and with it its PID namespace)
+            prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
             os.setsid()
             os.environ.clear()
             os.environ.update(request["env"])
@@ -74,6 +82,8 @@ def _spawn(request: dict, listening: list[socket.socket]) -> dict:
 
 
 def serve(socket_path: str, preload: list[str]) -> None:
+    # the server lives as long as the grading worker that started it
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # no BLAS threads across fork
     os.environ.setdefault("MPLBACKEND", "agg")
     import ipykernel.kernelapp  # noqa: F401

@@ -206,6 +206,8 @@ def main(argv: list[str]) -> int:
         print("usage: python -m umkmkit.sandbox_launcher POLICY_JSON UID WORKDIR -- COMMAND...", file=sys.stderr)
         return 2
     policy, command = SandboxPolicy.from_json(argv[0]), argv[4:]
+    # a grading worker killed with -9 must not leave its kernel running
+    _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     return run_sandboxed(policy, int(argv[1]), Path(argv[2]), lambda: os.execvp(command[0], command))
 
 
