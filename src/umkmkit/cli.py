@@ -138,7 +138,7 @@ def datasets(out: Path | None, seed: int | None) -> None:
 @click.option("--trainees", type=int, default=20, show_default=True,
               help="How many trainees of the June 2022 roster to simulate (up to 100).")
 @click.option("--full", is_flag=True,
-              help="Both 2022 cohorts with all their trainees (200; takes about ten minutes).")
+              help="Both 2022 cohorts with all their trainees (200; about 12 minutes on 2 cores).")
 def demo(trainees: int, full: bool) -> None:
     """For newcomers: run a workshop's whole cycle on synthetic trainees in workspace/demo/.
 
