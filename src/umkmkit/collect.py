@@ -44,7 +44,7 @@ from umkmkit import notebooks
 from umkmkit.cohorts import exchange_root, load_cohort_config, roster
 from umkmkit.errors import UmkmkitError
 from umkmkit.release import released_notebooks
-from umkmkit.workspace import RELEASE, SUBMITTED, Cohort, nbgrader_api
+from umkmkit.workspace import RELEASE, SUBMITTED, Cohort, nbgrader_api, nbgrader_timestamp
 
 #: Zips inside zips are opened this deep (a zip of WhatsApp exports), no deeper.
 MAX_ZIP_DEPTH = 3
@@ -397,7 +397,7 @@ def _place(cohort: Cohort, assignment_id: str, item: _Identified, run_stamp: str
         if target.read_bytes() == data:
             return _skipped(item, "already collected (the same notebook)")
         if collected_at and item.arrival.timestamp < collected_at:
-            return _skipped(item, f"older than the submission already collected ({_timestamp_text(collected_at)})")
+            return _skipped(item, f"older than the submission already collected ({nbgrader_timestamp(collected_at)})")
     if folder.is_dir() and item.trainee_id not in backups:
         backup = cohort.submission_backup_dir(run_stamp, assignment_id, item.trainee_id)
         shutil.copytree(folder, backup)
@@ -407,16 +407,12 @@ def _place(cohort: Cohort, assignment_id: str, item: _Identified, run_stamp: str
     stamp = item.arrival.timestamp.timestamp()
     os.utime(target, (stamp, stamp))
     newest = max(filter(None, (collected_at, item.arrival.timestamp)))
-    _write_atomically(timestamp_file, _timestamp_text(newest).encode("utf-8"))
+    _write_atomically(timestamp_file, nbgrader_timestamp(newest).encode("utf-8"))
     return Accepted(
         item.trainee_id, item.notebook_id, item.arrival.source, item.arrival.timestamp,
         item.identified_by, target, backups.get(item.trainee_id),
     )
 
-
-def _timestamp_text(moment: datetime) -> str:
-    # ISO offsets ("+09:00"): nbgrader's parse_utc reads "+0900" as 900 seconds, not 9 hours.
-    return moment.isoformat(sep=" ", timespec="seconds")
 
 
 def _submission_time(timestamp_file: Path) -> datetime | None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import shutil
 import sqlite3
 import time
 from collections.abc import Callable
+from contextlib import closing
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -23,7 +23,9 @@ from pathlib import Path
 from umkmkit import feedback as feedback_rendering
 from umkmkit.cohorts import load_cohort_config, open_gradebook
 from umkmkit.sandbox import SANDBOX_UID_BASE, SandboxPolicy, check_protections
-from umkmkit.workspace import AUTOGRADED, SUBMITTED, Cohort, find_kit, nbgrader_api
+from umkmkit.errors import UmkmkitError
+from umkmkit.release import zip_folder
+from umkmkit.workspace import AUTOGRADED, FEEDBACK, SUBMITTED, Cohort, find_kit, nbgrader_api
 
 #: Called with (done, total, trainee id just handled).
 ProgressCallback = Callable[[int, int, str], None]
@@ -87,7 +89,7 @@ def backup_gradebook(cohort: Cohort) -> Path | None:
         return None
     target = cohort.backups_dir / f"gradebook-{datetime.now():%Y%m%d-%H%M%S-%f}.db"
     target.parent.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(database) as source, sqlite3.connect(target) as copy:
+    with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(target)) as copy:
         source.backup(copy)
     return target
 
@@ -146,7 +148,7 @@ def _with_hidden_paths(policy: SandboxPolicy, cohort: Cohort) -> SandboxPolicy:
     hidden = [str(cohort.root.parent.resolve())]
     try:
         hidden.append(str(find_kit().solutions_dir.resolve()))
-    except Exception:  # grading a cohort does not need the kit checkout
+    except UmkmkitError:  # grading a cohort does not need the kit checkout
         pass
     return replace(policy, hidden_paths=tuple(dict.fromkeys((*policy.hidden_paths, *hidden))))
 
@@ -251,7 +253,7 @@ def generate_feedback(
     for done, trainee_id in enumerate(trainee_ids, start=1):
         outcome = api.generate_feedback(assignment_id, trainee_id, force=True)
         if outcome["success"]:
-            folder = cohort.assignment_dir("feedback", assignment_id, trainee_id)
+            folder = cohort.assignment_dir(FEEDBACK, assignment_id, trainee_id)
             pages = sorted(folder.glob("*.html"))
             for page in pages:
                 feedback_rendering.make_offline(page)
@@ -267,9 +269,7 @@ def generate_feedback(
 def _zip_feedback(cohort: Cohort, assignment_id: str, trainee_id: str, folder: Path) -> Path:
     target = cohort.feedback_zip(assignment_id, trainee_id)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(f".{target.stem}")
-    archive = shutil.make_archive(str(staging), "zip", root_dir=folder)
-    os.replace(archive, target)
+    zip_folder(folder, target, inside=assignment_id)
     return target
 
 

@@ -178,12 +178,12 @@ def _write_bundle(cohort: Cohort, config: Config, assignment_id: str, trainee: T
         shutil.rmtree(folder)
     staging.rename(folder)
     zip_file = cohort.bundle_zip(assignment_id, trainee.trainee_id)
-    _zip_folder(folder, zip_file, inside=assignment_id)
+    zip_folder(folder, zip_file, inside=assignment_id)
     written = tuple(folder / f"{notebook_id}.ipynb" for notebook_id in notebook_ids)
     return Bundle(trainee.trainee_id, trainee.name, folder, zip_file, written)
 
 
-def _zip_folder(folder: Path, target: Path, inside: str) -> None:
+def zip_folder(folder: Path, target: Path, inside: str) -> None:
     """Zip every file of `folder` under one top folder `inside`, replacing `target` atomically."""
     partial = target.with_name(f".{target.name}.partial")
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -18,7 +18,7 @@ from nbformat import NotebookNode
 from umkmkit import notebooks
 from umkmkit.curriculum import load_yaml_with_lines
 from umkmkit.errors import UmkmkitError
-from umkmkit.workspace import SUBMITTED, Cohort, Kit
+from umkmkit.workspace import SUBMITTED, Cohort, Kit, nbgrader_timestamp
 
 CATALOG_FILE = "kesalahan.yml"
 
@@ -184,6 +184,7 @@ def write_submission(
     folder = cohort.assignment_dir(SUBMITTED, assignment_id, trainee_id)
     for notebook_id, nb in submitted.items():
         notebooks.write_notebook(nb, folder / f"{notebook_id}.ipynb")
-    # ISO offsets ("+09:00"): nbgrader's parse_utc reads "+0900" as 900 seconds, not 9 hours.
-    (folder / "timestamp.txt").write_text(timestamp.isoformat(sep=" "), encoding="utf-8")
+    cohort.timestamp_file(SUBMITTED, assignment_id, trainee_id).write_text(
+        nbgrader_timestamp(timestamp), encoding="utf-8",
+    )
     return folder

@@ -10,6 +10,7 @@ import os
 import sys
 import sysconfig
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from traitlets.config import Config
@@ -218,6 +219,14 @@ def ensure_scripts_on_path() -> None:
         if folder and folder not in current[:len(candidates)]:
             current.insert(0, folder)
     os.environ["PATH"] = os.pathsep.join(current)
+
+
+def nbgrader_timestamp(moment: datetime) -> str:
+    """A submission time as nbgrader's timestamp.txt holds it.
+
+    ISO offsets ("+09:00"): nbgrader's parse_utc reads "+0900" as 900 seconds, not 9 hours.
+    """
+    return moment.isoformat(sep=" ", timespec="seconds")
 
 
 def nbgrader_api(config: Config):
