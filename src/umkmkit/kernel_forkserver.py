@@ -86,7 +86,13 @@ def serve(socket_path: str, preload: list[str]) -> None:
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # no BLAS threads across fork
     os.environ.setdefault("MPLBACKEND", "agg")
+    # debugpy's import warns about frozen modules unless told not to check
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    # what every kernel imports while it starts (the debugger's imports alone take 75 ms)
+    import ipykernel.debugger  # noqa: F401
+    import ipykernel.ipkernel  # noqa: F401
     import ipykernel.kernelapp  # noqa: F401
+    import ipykernel.zmqshell  # noqa: F401
     import IPython  # noqa: F401
 
     for name in preload:
