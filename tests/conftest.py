@@ -31,3 +31,26 @@ def verified(kit, curriculum, tmp_path_factory) -> dict[str, AssignmentVerificat
     return verify_assignments(
         kit, curriculum, [m.assignment for m in curriculum.assignments], tmp_path_factory.mktemp("verify"),
     )
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """`umkmkit demo` run once as a newcomer runs it: (workspace/demo folder, the command's stdout).
+
+    The venv's scripts folder is taken off PATH, as in a trainer's shell that never activated it.
+    """
+    import os
+    import subprocess
+    import sysconfig
+
+    workspace = tmp_path_factory.mktemp("demo-workspace")
+    environment = {**os.environ, "UMKMKIT_WORKSPACE": str(workspace)}
+    environment["PATH"] = os.pathsep.join(
+        p for p in environment["PATH"].split(os.pathsep) if p != sysconfig.get_path("scripts")
+    )
+    done = subprocess.run(
+        [str(Path(sysconfig.get_path("scripts")) / "umkmkit"), "demo"], cwd=ROOT, env=environment,
+        capture_output=True, text=True, timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return workspace / "demo", done.stdout

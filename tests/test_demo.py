@@ -2,69 +2,76 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sysconfig
-from pathlib import Path
-
 import pandas as pd
 
-from umkmkit.curriculum import load_curriculum
-from umkmkit.demo import run_demo
-from umkmkit.workspace import Kit
+from umkmkit.demo import DEFAULT_TRAINEES, demo_roster, run_demo
+from umkmkit.workspace import Workspace
 
-ROOT = Path(__file__).resolve().parents[1]
+JUNE, AUGUST = "mkw-2022-06", "mkw-2022-08"
 
 
-def test_demo_command_grades_twenty_trainees(tmp_path):
-    environment = {**os.environ, "UMKMKIT_WORKSPACE": str(tmp_path)}
-    # a trainer's shell may not have the venv's bin/ on PATH: the kit must cope
-    environment["PATH"] = os.pathsep.join(
-        p for p in environment["PATH"].split(os.pathsep) if p != sysconfig.get_path("scripts")
-    )
-    done = subprocess.run(
-        [str(Path(sysconfig.get_path("scripts")) / "umkmkit"), "demo"], cwd=ROOT, env=environment,
-        capture_output=True, text=True, timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    progress_file = tmp_path / "demo" / "progress.csv"
-    assert str(progress_file) in done.stdout
+def ledger_of(demo_folder) -> pd.DataFrame:
+    reports = sorted((demo_folder / "reports").iterdir())
+    return pd.read_csv(reports[-1] / "progres.csv", encoding="utf-8-sig", dtype={"modul": str})
 
-    table = pd.read_csv(progress_file)
-    assignments = [m.assignment for m in load_curriculum(Kit(ROOT)).assignments]
-    assert list(table.columns[:5]) == ["trainee", "cohort", "assignment", "score", "max_score"]
-    assert table["trainee"].nunique() == 20
-    assert len(table) == 20 * len(assignments)  # one row per trainee and graded module
-    for assignment_id, scores in table.groupby("assignment")["score"]:
+
+def test_demo_runs_two_cohorts_and_ends_with_the_report(demo_run, curriculum):
+    folder, stdout = demo_run
+    report = next((folder / "reports").iterdir())
+    assert f"{report / 'index.html'}" in stdout
+    assert "passed every module" in stdout and "retake" in stdout
+    table = ledger_of(folder)
+    assert list(table["kohort"].unique()) == [JUNE, AUGUST]
+    assert table.groupby("kohort")["id_peserta"].nunique().eq(DEFAULT_TRAINEES).all()
+    june = table[table["kohort"] == JUNE]
+    for assignment_id, scores in june.groupby("tugas")["nilai"]:
         assert scores.nunique() >= 3, f"{assignment_id}: simulated trainees should score differently"
         assert (scores == 0).any()
-    assert table.groupby("assignment")["late"].sum().eq(1).all()
-    assert (table["status"] == "graded").all()
+    assert june.groupby("tugas")["status"].apply(lambda s: (s == "terlambat").sum()).eq(1).all()
+    assert (june["status"] != "tidak_dikumpulkan").all()
+    assert june["dinilai"].all()
+    feedback = list((folder / "cohorts" / JUNE / "feedback").rglob("*.html"))
+    assert len(feedback) == DEFAULT_TRAINEES * len(curriculum.assignments)
 
-    feedback = list((tmp_path / "demo" / "cohorts" / "mkw-2022-06" / "feedback").rglob("*.html"))
-    assert len(feedback) == 20 * len(assignments)
-    assert (tmp_path / "demo" / "cohorts" / "mkw-2022-06" / "gradebook.db").is_file()
+
+def test_returning_trainees_retake_only_what_they_failed(demo_run, curriculum):
+    table = ledger_of(demo_run[0])
+    marks = {m.assignment: m.pass_mark for m in curriculum.assignments}
+    per_assignment = table.groupby(["id_peserta", "kohort", "tugas"], as_index=False).agg(
+        nilai=("nilai", "sum"), nilai_maks=("nilai_maks", "sum"), status=("status", "first"),
+    )
+    per_assignment["lulus"] = 100 * per_assignment["nilai"] / per_assignment["nilai_maks"] >= per_assignment["tugas"].map(marks)
+    both = set(table.loc[table["kohort"] == JUNE, "id_peserta"]) & set(table.loc[table["kohort"] == AUGUST, "id_peserta"])
+    assert both, "the sample demo should show people coming back"
+    retaken = 0
+    for trainee_id in both:
+        mine = per_assignment[per_assignment["id_peserta"] == trainee_id].set_index(["kohort", "tugas"])
+        for module in curriculum.assignments:
+            handed_in_again = mine.loc[(AUGUST, module.assignment), "status"] != "tidak_dikumpulkan"
+            failed_in_june = not mine.loc[(JUNE, module.assignment), "lulus"]
+            assert handed_in_again == failed_in_june
+            if handed_in_again:
+                retaken += 1
+                assert mine.loc[(AUGUST, module.assignment), "lulus"]
+    assert retaken > 0
 
 
 def test_demo_runs_twice_in_a_row(kit, curriculum, monkeypatch, tmp_path):
     monkeypatch.setenv("UMKMKIT_WORKSPACE", str(tmp_path))
-    first = run_demo(kit, curriculum, trainees=3)
-    second = run_demo(kit, curriculum, trainees=4)
-    assert second.progress_file == first.progress_file
-    assert [c.cohort_id for c in second.cohorts] == ["mkw-2022-06"]
-    assignments = len(curriculum.assignments)
-    assert len(pd.read_csv(second.progress_file)) == 4 * assignments
-    assert pd.read_csv(second.progress_file)["trainee"].nunique() == 4
+    run_demo(kit, curriculum, trainees=1)
+    second = run_demo(kit, curriculum, trainees=2)
+    assert [c.cohort_id for c in second.cohorts] == [JUNE, AUGUST]
+    assert second.ledger.groupby("kohort")["id_peserta"].nunique().to_dict() == {JUNE: 2, AUGUST: 2}
+    assert len(list((Workspace(tmp_path / "demo").root / "reports").iterdir())) == 1
 
 
-def test_full_demo_takes_both_cohorts_with_their_whole_rosters(kit, curriculum, monkeypatch, tmp_path):
-    """The --full path, with the rosters cut short so the test stays quick."""
-    import umkmkit.demo as demo
+def test_full_demo_rosters_are_the_whole_2022_cohorts(kit):
+    june, august = demo_roster(kit, None, JUNE), demo_roster(kit, None, AUGUST)
+    assert len(june) == len(august) == 100
+    assert len({t.trainee_id for t in june} & {t.trainee_id for t in august}) > 0
 
-    monkeypatch.setenv("UMKMKIT_WORKSPACE", str(tmp_path))
-    real_roster = demo.demo_roster
-    monkeypatch.setattr(demo, "demo_roster", lambda k, count, cohort_id: real_roster(k, 2, cohort_id))
-    result = demo.run_demo(kit, curriculum, full=True)
-    table = pd.read_csv(result.progress_file)
-    assert sorted(table["cohort"].unique()) == ["mkw-2022-06", "mkw-2022-08"]
-    assert len(table) == 4 * len(curriculum.assignments)
+
+def test_sample_rosters_put_people_in_both_cohorts_first(kit):
+    june, august = demo_roster(kit, 8, JUNE), demo_roster(kit, 8, AUGUST)
+    in_both = {t.trainee_id for t in demo_roster(kit, None, JUNE)} & {t.trainee_id for t in demo_roster(kit, None, AUGUST)}
+    assert {t.trainee_id for t in june[:len(in_both)]} == in_both == {t.trainee_id for t in august[:len(in_both)]}

@@ -135,17 +135,18 @@ def datasets(out: Path | None, seed: int | None) -> None:
 
 
 @main.command()
-@click.option("--trainees", type=int, default=20, show_default=True,
-              help="How many trainees of the June 2022 roster to simulate (up to 100).")
+@click.option("--trainees", type=int, default=15, show_default=True,
+              help="How many trainees of each 2022 roster to simulate (up to 100 each).")
 @click.option("--full", is_flag=True,
-              help="Both 2022 cohorts with all their trainees (200; about 12 minutes on 2 cores).")
+              help="Both 2022 cohorts with all their trainees (200 enrolments; about 8 minutes on 2 cores).")
 def demo(trainees: int, full: bool) -> None:
-    """For newcomers: run a workshop's whole cycle on synthetic trainees in workspace/demo/.
+    """For newcomers: run two workshops' whole cycle on synthetic trainees in workspace/demo/.
 
-    Creates a cohort course with its own gradebook, hands out the exercises, simulates the
-    trainees' notebooks (correct, with typical mistakes, blank, one late) coming back under
-    WhatsApp-style names, collects them, grades them with nbgrader, writes feedback and
-    progress.csv. Safe to run again: the previous demo is replaced.
+    For the June and the August 2022 cohorts: creates the cohort course with its own gradebook,
+    hands out the exercises, simulates the trainees' notebooks (correct, with typical mistakes,
+    blank, one late) coming back under WhatsApp-style names, collects them, grades them with
+    nbgrader and writes feedback. Trainees in both cohorts retake in August what they failed in
+    June. Ends with the coordinator's report. Safe to run again: the previous demo is replaced.
     """
     from umkmkit.curriculum import load_curriculum
     from umkmkit.demo import feedback_dirs, run_demo
@@ -153,20 +154,61 @@ def demo(trainees: int, full: bool) -> None:
     kit = find_kit()
     with progress_bar() as update:
         result = run_demo(kit, load_curriculum(kit), trainees=trainees, on_progress=update, full=full)
-    table = result.progress
     click.echo("")
-    cohorts = ", ".join(c.cohort_id for c in result.cohorts)
-    click.echo(f"Demo cohort(s) {cohorts}: {table['trainee'].nunique()} trainees graded by nbgrader.")
-    summary = table.groupby(["cohort", "assignment"]).agg(mean=("score", "mean"), max=("max_score", "first"))
-    for (cohort_id, assignment), row in summary.iterrows():
-        click.echo(f"  {cohort_id} {assignment}: mean score {row['mean']:.1f} of {row['max']:.0f}")
+    headline = result.report.headline
+    click.echo(f"Demo: {len(result.cohorts)} cohorts, {headline['people']} trainees graded by nbgrader; "
+               f"{headline['passed_all']} passed every module.")
+    for cohort_id, people in result.retakes.items():
+        if people:
+            click.echo(f"  {cohort_id}: {len(people)} trainees came back to retake failed modules")
     failed = [t for summary in result.grading for t in summary.failed]
     if failed:
         click.echo(f"  could not grade: {', '.join(failed)}")
     for cohort, feedback in zip(result.cohorts, feedback_dirs(result)):
         click.echo(f"Course directory and gradebook: {cohort.root}")
         click.echo(f"Feedback for each trainee:      {feedback}")
-    click.echo(f"Progress table:                 {result.progress_file}")
+    _echo_report(result.report)
+
+
+def _echo_report(written) -> None:
+    click.echo(f"Coordinator's report (open in a browser): {written.index}")
+    click.echo(f"  workbook {written.workbook.name}, ledger {written.ledger_csv.name}, "
+               f"invitations {written.invitations_csv.name}, "
+               f"{len(written.certificates)} certificates in sertifikat/, "
+               f"{len(written.trainee_pages)} trainee sheets in peserta/")
+
+
+@main.command()
+@click.option("--cohort", "cohort_ids", multiple=True, metavar="ID",
+              help="Report only this cohort (repeat for several). Default: every cohort.")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True,
+              help="Language of index.html (trainee sheets and certificates are always Indonesian).")
+@click.option("--capacity", type=click.IntRange(min=0), default=None,
+              help="How many UMKM the next cohort can take: cuts undangan.csv to that many.")
+@click.option("--priority", default=None, metavar="LIST",
+              help="Invitation order, most important first, e.g. 'distrik,muda' (criteria: sektor, "
+                   "distrik, muda; default sektor,distrik,muda).")
+@click.option("--registry", "registry_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The office's UMKM registry (CSV). Default: the kit's datasets/umkm.csv.")
+def report(cohort_ids: tuple[str, ...], lang: str, capacity: int | None, priority: str | None,
+           registry_file: Path | None) -> None:
+    """For coordinators: progress across cohorts and whom to invite next, offline.
+
+    Writes workspace/reports/<today>/: index.html (one page, charts included, opens from a USB
+    stick), progres.xlsx, progres.csv, undangan.csv, sertifikat/ and peserta/.
+    """
+    from umkmkit.curriculum import load_curriculum
+    from umkmkit.invitations import DEFAULT_PRIORITY, parse_priority
+    from umkmkit.report import build_report
+
+    kit = find_kit()
+    with progress_bar() as update:
+        written = build_report(
+            kit.workspace, kit, load_curriculum(kit), cohort_ids=list(cohort_ids) or None, lang=lang,
+            capacity=capacity, priority=parse_priority(priority) if priority else DEFAULT_PRIORITY,
+            registry_file=registry_file, on_progress=update,
+        )
+    _echo_report(written)
 
 
 @main.group()

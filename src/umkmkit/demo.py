@@ -1,9 +1,11 @@
-"""The newcomer's demo: one synthetic cohort taken through the trainer's whole cycle.
+"""The newcomer's demo: the two 2022 cohorts taken through the trainer's whole cycle.
 
-roster -> cohort course (`cohort create`) -> per-trainee bundles (`release`) -> simulated
-trainees hand back their notebooks under WhatsApp-style names (correct, catalogued mistakes,
-blank, late) -> `collect` -> `grade` (nbgrader, parallel, sandboxed) -> `feedback` ->
-progress.csv, all under workspace/demo/.
+For each cohort (June, then August): roster -> cohort course (`cohort create`) -> per-trainee
+bundles (`release`) -> simulated trainees hand back their notebooks under WhatsApp-style names
+(correct, catalogued mistakes, blank, late) -> `collect` -> `grade` (nbgrader, parallel,
+sandboxed) -> `feedback`. Trainees who are in both rosters come back in August to retake the
+modules they failed in June. It ends with the coordinator's report over both cohorts
+(`umkmkit report`), all under workspace/demo/.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -23,19 +25,20 @@ from umkmkit.collect import collect_submissions
 from umkmkit.release import release_assignment
 from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
-from umkmkit.progress import cohort_progress
+from umkmkit.progress import ledger, module_results
+from umkmkit.report import Report, build_report
 from umkmkit.workspace import FEEDBACK, Cohort, Kit, Workspace
 
 DEMO_SEED = 20220610
-DEFAULT_TRAINEES = 20
+#: Trainees per cohort in the sample demo (those in both rosters are always among them).
+DEFAULT_TRAINEES = 15
 #: Papua's time zone (WIT, UTC+9); each cohort's deadline is its last workshop day, 17:00 WIT.
 WIT = timezone(timedelta(hours=9))
-#: The two 2022 cohorts of datasets/, with their deadlines; the sample demo uses the first.
+#: The two 2022 cohorts of datasets/, in order, with their deadlines.
 DEMO_COHORTS = {
     "mkw-2022-06": datetime(2022, 6, 10, 17, 0, tzinfo=WIT),
     "mkw-2022-08": datetime(2022, 8, 12, 17, 0, tzinfo=WIT),
 }
-DEMO_COHORT = next(iter(DEMO_COHORTS))
 
 #: Called with (phase, done, total, label); phases: "cohort", "submissions", "grading", "feedback".
 PhaseCallback = Callable[[str, int, int, str], None]
@@ -45,22 +48,34 @@ PhaseCallback = Callable[[str, int, int, str], None]
 class DemoResult:
     workspace: Workspace
     cohorts: list[Cohort]
-    progress_file: Path
-    progress: pd.DataFrame
+    ledger: pd.DataFrame
     grading: list[grading.GradingSummary]
+    report: Report
+    retakes: dict[str, list[str]]
 
 
-def demo_roster(kit: Kit, count: int | None, cohort_id: str = DEMO_COHORT) -> list[Trainee]:
-    """The first `count` trainees (all when None) of a 2022 cohort's roster in datasets/."""
+def demo_roster(kit: Kit, count: int | None, cohort_id: str) -> list[Trainee]:
+    """`count` trainees (all when None) of a 2022 cohort's roster in datasets/.
+
+    Trainees who are in both 2022 rosters come first, so that a sample shows people coming back.
+    """
+    rosters = {c: _dataset_roster(kit, c) for c in DEMO_COHORTS}
+    trainees = rosters[cohort_id]
+    if count is None:
+        return trainees
+    if not 1 <= count <= len(trainees):
+        raise UmkmkitError(f"The demo can use 1 to {len(trainees)} trainees per cohort, not {count}.")
+    in_both = set.intersection(*({t.trainee_id for t in roster} for roster in rosters.values()))
+    returning = [t for t in trainees if t.trainee_id in in_both]
+    others = [t for t in trainees if t.trainee_id not in in_both]
+    return (returning + others)[:count]
+
+
+def _dataset_roster(kit: Kit, cohort_id: str) -> list[Trainee]:
     source = kit.datasets_dir / f"roster-{cohort_id}.csv"
     if not source.is_file():
         raise UmkmkitError(f"{source} is missing: regenerate the data sets with `umkmkit datasets`.")
-    trainees = read_roster(source)
-    if count is None:
-        return list(trainees)
-    if not 1 <= count <= len(trainees):
-        raise UmkmkitError(f"The demo can use 1 to {len(trainees)} trainees of {source.name}, not {count}.")
-    return trainees[:count]
+    return list(read_roster(source))
 
 
 def run_demo(
@@ -70,38 +85,50 @@ def run_demo(
     on_progress: PhaseCallback | None = None,
     workers: int | None = None,
     full: bool = False,
+    today: date | None = None,
 ) -> DemoResult:
     """Build workspace/demo/ from scratch (an earlier demo there is replaced).
 
-    By default one cohort (June 2022) with its first `trainees` trainees; with `full`, both
-    2022 cohorts with all their trainees (200, a few of them in both).
+    Both 2022 cohorts: by default `trainees` of each roster, with `full` all of them (200
+    enrolments, a few people in both). Ends with the coordinator's report.
     """
     report = on_progress or (lambda *args: None)
     workspace = Workspace(kit.workspace_dir / "demo")
     if workspace.root.exists():
         shutil.rmtree(workspace.root)
     workspace.root.mkdir(parents=True)
-    chosen = list(DEMO_COHORTS) if full else [DEMO_COHORT]
-    cohorts, summaries, tables = [], [], []
-    for position, cohort_id in enumerate(chosen):
+    cohorts, summaries, retakes = [], [], {}
+    failed: dict[str, set[str]] = {}
+    for position, cohort_id in enumerate(DEMO_COHORTS):
         people = demo_roster(kit, None if full else trainees, cohort_id)
         cohort, graded = _run_cohort(
             kit, curriculum, workspace, cohort_id, people, DEMO_COHORTS[cohort_id],
-            DEMO_SEED + 100 * position, report, workers,
+            DEMO_SEED + 100 * position, report, workers, failed,
         )
+        retakes[cohort_id] = sorted(t.trainee_id for t in people if failed.get(t.trainee_id))
         cohorts.append(cohort)
         summaries += graded
-        tables.append(cohort_progress(cohort, curriculum))
-    table = pd.concat(tables, ignore_index=True)
-    table.to_csv(workspace.progress_file, index=False)
-    return DemoResult(workspace, cohorts, workspace.progress_file, table, summaries)
+        results = module_results(ledger(cohorts, curriculum), curriculum)
+        # everyone trained so far, with the modules they have not passed (an empty set: none)
+        failed = {
+            trainee_id: set(group.loc[~group["lulus"], "tugas"])
+            for trainee_id, group in results.groupby("id_peserta")
+        }
+    written = build_report(workspace, kit, curriculum, today=today,
+                           on_progress=lambda phase, d, t, label: report("report", d, t, label))
+    table = pd.read_csv(written.ledger_csv, encoding="utf-8-sig", dtype={"modul": str})
+    return DemoResult(workspace, cohorts, table, summaries, written, retakes)
 
 
 def _run_cohort(
     kit: Kit, curriculum: Curriculum, workspace: Workspace, cohort_id: str, people: list[Trainee],
-    duedate: datetime, seed: int, report: PhaseCallback, workers: int | None,
+    duedate: datetime, seed: int, report: PhaseCallback, workers: int | None, failed: dict[str, set[str]],
 ) -> tuple[Cohort, list[grading.GradingSummary]]:
-    """One cohort through the trainer's cycle: create, release, hand back, collect, grade, feedback."""
+    """One cohort through the trainer's cycle: create, release, hand back, collect, grade, feedback.
+
+    Someone in `failed` (trained before) hands in only the modules listed there (not passed
+    before), done right this time.
+    """
     report("cohort", 0, 1, cohort_id)
     roster_file = workspace.root / f"roster-{cohort_id}.csv"
     write_roster(people, roster_file)
@@ -118,9 +145,14 @@ def _run_cohort(
         released = release_assignment(cohort, module.assignment, exchange=False)
         bundles = {bundle.trainee_id: bundle for bundle in released.bundles}
         catalog = simulate.load_catalog(kit, module.assignment)
-        plans = simulate.plan_trainees(
-            [(t.trainee_id, t.name) for t in people], catalog, seed=seed + position,
-        )
+        newcomers = [(t.trainee_id, t.name) for t in people if t.trainee_id not in failed]
+        plans = simulate.plan_trainees(newcomers, catalog, seed=seed + position) if newcomers else []
+        plans += [
+            simulate.SimulatedTrainee(t.trainee_id, t.name, "benar", written_answer=simulate.WRITTEN_ANSWERS[0])
+            for t in people if module.assignment in failed.get(t.trainee_id, ())
+        ]
+        if not plans:
+            continue  # everyone coming back passed this module before
         # Trainees hand back their notebooks under whatever name WhatsApp or a USB stick gives them.
         arrived = inbox / module.assignment
         arrived.mkdir(parents=True)

@@ -1,49 +1,307 @@
-"""The progress ledger: one tidy table of scores per trainee x cohort x assignment."""
+"""The progress ledger: every trainee's work in every cohort, as tidy pandas tables.
+
+`ledger` reads each cohort's gradebook (SQLite or PostgreSQL, through nbgrader's own table
+definitions, with the scores summed in SQL exactly as nbgrader's `score` properties define
+them) and its roster, and returns one row per rostered trainee x assignment x notebook, with
+a row for work never handed in. `module_results` and `trainee_summary` build the per-trainee
+view across cohorts on top of it: best score per module, attempts, passed (pass marks from
+curriculum.yml), modules still open, first and last cohort.
+
+Column names are Indonesian, like the kit's data sets, because coordinators open these tables.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
 import pandas as pd
-from nbgrader.api import MissingEntry
+import sqlalchemy as sa
 
-from umkmkit.cohorts import open_gradebook, roster
+from umkmkit.cohorts import load_cohort_config, roster
 from umkmkit.curriculum import Curriculum
-from umkmkit.workspace import Cohort
+from umkmkit.errors import UmkmkitError
+from umkmkit.workspace import Cohort, Workspace
 
-PROGRESS_COLUMNS = [
-    "trainee", "cohort", "assignment", "score", "max_score", "status", "late", "needs_manual_grade",
+#: Ledger status of a trainee's notebook in one cohort.
+SUBMITTED, LATE, MISSING = "dikumpulkan", "terlambat", "tidak_dikumpulkan"
+
+LEDGER_COLUMNS = [
+    "id_peserta", "nama", "id_umkm", "sektor", "distrik", "kohort", "urutan_kohort", "modul", "tugas",
+    "notebook", "nilai", "nilai_maks", "status", "dinilai", "perlu_nilai_manual", "waktu_kumpul",
 ]
+MODULE_COLUMNS = [
+    "id_peserta", "modul", "tugas", "nilai_terbaik", "nilai_maks", "persen", "batas_lulus", "lulus",
+    "percobaan", "kohort_terbaik", "kohort_terakhir",
+]
+TRAINEE_COLUMNS = [
+    "id_peserta", "nama", "id_umkm", "sektor", "distrik", "kohort_pertama", "kohort_terakhir",
+    "jumlah_kohort", "modul_lulus", "modul_belum_lulus", "lulus_semua", "rata_rata_persen",
+    "perlu_nilai_manual", "tugas_tidak_dikumpulkan",
+]
+#: In trainee_summary: modul_belum_lulus lists modules not passed (module ids, "01, 03"), and
+#: tugas_tidak_dikumpulkan those never handed in, in any cohort.
 
 
-def cohort_progress(cohort: Cohort, curriculum: Curriculum) -> pd.DataFrame:
-    """One row per rostered trainee and assignment, read from the cohort's gradebook.
+def workspace_cohorts(workspace: Workspace, cohort_ids: Iterable[str] | None = None) -> list[Cohort]:
+    """The workspace's cohorts (all, or the given ids), oldest first.
 
-    status is "graded" (autograded), "submitted" (collected, not yet graded) or "missing".
-    A missing submission scores 0 of the assignment's maximum.
+    Raises UmkmkitError naming an unknown cohort id and the ones that exist.
     """
-    rows = []
-    with open_gradebook(cohort) as gradebook:
-        for module in curriculum.assignments:
-            try:
-                max_score = gradebook.find_assignment(module.assignment).max_score
-            except MissingEntry:
-                max_score = float("nan")
-            for trainee in roster(cohort):
-                row = {
-                    "trainee": trainee.trainee_id, "cohort": cohort.cohort_id,
-                    "assignment": module.assignment, "score": 0.0, "max_score": max_score,
-                    "status": "missing", "late": False, "needs_manual_grade": False,
-                }
-                try:
-                    submission = gradebook.find_submission(module.assignment, trainee.trainee_id)
-                except MissingEntry:
-                    rows.append(row)
-                    continue
-                graded = all(nb.grades for nb in submission.notebooks) and submission.notebooks
-                row.update(
-                    score=float(submission.score), status="graded" if graded else "submitted",
-                    late=submission.total_seconds_late > 0,
-                    needs_manual_grade=bool(submission.needs_manual_grade),
-                )
-                rows.append(row)
-    table = pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
-    return table.astype({"score": "float64", "max_score": "float64", "late": "bool", "needs_manual_grade": "bool"})
+    found = {}
+    if workspace.cohorts_dir.is_dir():
+        for folder in workspace.cohorts_dir.iterdir():
+            cohort = Cohort(folder)
+            if cohort.config_file.is_file() and cohort.roster_file.is_file():
+                found[cohort.cohort_id] = cohort
+    if cohort_ids is not None:
+        wanted = list(dict.fromkeys(cohort_ids))
+        unknown = [c for c in wanted if c not in found]
+        if unknown:
+            known = ", ".join(sorted(found)) or "none yet"
+            raise UmkmkitError(
+                f"No cohort {', '.join(unknown)} in {workspace.cohorts_dir} (cohorts there: {known}). "
+                "Create it with `umkmkit cohort create`."
+            )
+        found = {c: found[c] for c in wanted}
+    return [found[c] for c in sorted(found)]
+
+
+def ledger(cohorts: list[Cohort], curriculum: Curriculum) -> pd.DataFrame:
+    """One row per rostered trainee x cohort x curriculum assignment x notebook.
+
+    `nilai` is nbgrader's score (manual score over automatic, plus extra credit); `status` is
+    dikumpulkan, terlambat (handed in after the due date plus any extension) or
+    tidak_dikumpulkan (no submission: nilai 0); `dinilai` says nbgrader has graded it.
+    """
+    frames = [_cohort_ledger(cohort, curriculum) for cohort in cohorts]
+    frames = [frame for frame in frames if not frame.empty]
+    if not frames:
+        return _typed(pd.DataFrame(columns=LEDGER_COLUMNS))
+    table = pd.concat(frames, ignore_index=True)
+    # cohorts in the order they ran: earliest due date, then id (ids like mkw-2022-06 sort by date)
+    first_due = pd.to_datetime(table.groupby("kohort")["batas_waktu"].min())
+    dated = first_due.dropna()
+    order = sorted(dated.index, key=lambda c: (dated[c], c)) + sorted(first_due.index[first_due.isna()])
+    table["urutan_kohort"] = table["kohort"].map({c: i for i, c in enumerate(order)})
+    return _typed(table)
+
+
+def _typed(table: pd.DataFrame) -> pd.DataFrame:
+    table = table.astype({
+        "nilai": "float64", "nilai_maks": "float64", "dinilai": "bool", "perlu_nilai_manual": "bool",
+        "urutan_kohort": "int64",
+    })
+    table["waktu_kumpul"] = pd.to_datetime(table["waktu_kumpul"])
+    return table[LEDGER_COLUMNS].reset_index(drop=True)
+
+
+def _cohort_ledger(cohort: Cohort, curriculum: Curriculum) -> pd.DataFrame:
+    expected = pd.DataFrame(
+        [(m.id, m.assignment, nb) for m in curriculum.assignments for nb in m.notebooks],
+        columns=["modul", "tugas", "notebook"],
+    )
+    people = _roster_table(cohort)
+    if people.empty or expected.empty:
+        return pd.DataFrame(columns=LEDGER_COLUMNS)
+    maxima, submitted = _gradebook_tables(cohort)
+    table = people.merge(expected, how="cross")
+    table = table.merge(maxima, on=["tugas", "notebook"], how="left")
+    table["nilai_maks"] = table["nilai_maks"].fillna(0.0)  # an assignment not yet in the gradebook
+    table = table.merge(submitted, on=["id_peserta", "tugas", "notebook"], how="left")
+    handed_in = table["waktu_kumpul"].notna() | table["nilai"].notna()
+    table["status"] = MISSING
+    table.loc[handed_in, "status"] = SUBMITTED
+    table.loc[handed_in & table["terlambat"].eq(True), "status"] = LATE
+    table["nilai"] = table["nilai"].fillna(0.0)
+    table["dinilai"] = table["dinilai"].eq(True)
+    table["perlu_nilai_manual"] = table["perlu_nilai_manual"].eq(True)
+    table["kohort"] = cohort.cohort_id
+    return table
+
+
+def _roster_table(cohort: Cohort) -> pd.DataFrame:
+    rows = [
+        {
+            "id_peserta": t.trainee_id, "nama": t.name, "id_umkm": t.extra.get("id_umkm", ""),
+            "sektor": t.extra.get("sektor", ""), "distrik": t.extra.get("distrik", ""),
+        }
+        for t in roster(cohort)
+    ]
+    return pd.DataFrame(rows, columns=["id_peserta", "nama", "id_umkm", "sektor", "distrik"])
+
+
+def _gradebook_tables(cohort: Cohort) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(max score per assignment notebook, one row per submitted notebook) from the gradebook."""
+    empty_max = pd.DataFrame(columns=["tugas", "notebook", "nilai_maks", "batas_waktu"])
+    empty_sub = pd.DataFrame(columns=[
+        "id_peserta", "tugas", "notebook", "nilai", "dinilai", "perlu_nilai_manual", "waktu_kumpul", "terlambat",
+    ])
+    url = load_cohort_config(cohort).CourseDirectory.db_url
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        if not Path(path).is_file():
+            return empty_max, empty_sub  # a cohort nobody has handed anything in to yet
+        url = f"sqlite:///file:{path}?mode=ro&uri=true"
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            maxima = pd.DataFrame(
+                connection.execute(_max_score_query()).all(), columns=["tugas", "notebook", "nilai_maks", "batas_waktu"],
+            )
+            rows = connection.execute(_submission_query()).all()
+    except sa.exc.SQLAlchemyError as error:
+        raise UmkmkitError(
+            f"Cannot read the gradebook of cohort {cohort.cohort_id} ({url}): {error.__class__.__name__}: "
+            f"{str(error).splitlines()[0]}. Check the cohort's nbgrader_config.py (db_url) and that the "
+            "database is reachable; a SQLite gradebook has a copy in its backups/ folder."
+        ) from error
+    finally:
+        engine.dispose()
+    submitted = pd.DataFrame(rows, columns=[
+        "id_peserta", "tugas", "notebook", "nilai", "grades", "perlu_nilai_manual", "waktu_kumpul",
+        "duedate", "extension",
+    ])
+    submitted["dinilai"] = submitted["grades"] > 0
+    submitted["perlu_nilai_manual"] = submitted["perlu_nilai_manual"].astype(bool)
+    submitted["terlambat"] = [_is_late(*args) for args in zip(submitted["waktu_kumpul"], submitted["duedate"], submitted["extension"])]
+    return (
+        maxima.astype({"nilai_maks": "float64"}),
+        submitted.drop(columns=["grades", "duedate", "extension"]).astype({"nilai": "float64"}),
+    )
+
+
+def _is_late(timestamp: datetime | None, duedate: datetime | None, extension) -> bool:
+    """nbgrader's SubmittedAssignment.total_seconds_late > 0."""
+    if timestamp is None or duedate is None:
+        return False
+    if extension is not None:
+        duedate = duedate + extension
+    return timestamp > duedate
+
+
+def _max_score_query() -> sa.Select:
+    """Notebook.max_score: its grade cells' plus its task cells' maxima."""
+    from nbgrader.api import Assignment, BaseCell, GradeCell, Notebook, TaskCell
+
+    def cells(kind) -> sa.ScalarSelect:
+        return (
+            sa.select(sa.func.coalesce(sa.func.sum(kind.__table__.c.max_score), 0.0))
+            .select_from(kind.__table__.join(BaseCell.__table__, kind.__table__.c.id == BaseCell.__table__.c.id))
+            .where(BaseCell.__table__.c.notebook_id == Notebook.__table__.c.id)
+            .scalar_subquery()
+        )
+
+    notebook, assignment = Notebook.__table__, Assignment.__table__
+    return (
+        sa.select(assignment.c.name, notebook.c.name, cells(GradeCell) + cells(TaskCell), assignment.c.duedate)
+        .select_from(notebook.join(assignment, notebook.c.assignment_id == assignment.c.id))
+    )
+
+
+def _submission_query() -> sa.Select:
+    """Per submitted notebook: SubmittedNotebook.score, whether graded, needs_manual_grade, times."""
+    from nbgrader.api import Assignment, Grade, Notebook, SubmittedAssignment, SubmittedNotebook
+
+    grade, sn, sa_ = Grade.__table__, SubmittedNotebook.__table__, SubmittedAssignment.__table__
+    assignment, notebook = Assignment.__table__, Notebook.__table__
+    extra = sa.func.coalesce(grade.c.extra_credit, 0.0)
+    score = sa.case(
+        (grade.c.manual_score.is_not(None), grade.c.manual_score + extra),
+        (grade.c.auto_score.is_not(None), grade.c.auto_score + extra),
+        else_=0.0,
+    )
+    needs_manual = sa.case((grade.c.needs_manual_grade, 1), else_=0)
+    return (
+        sa.select(
+            sa_.c.student_id, assignment.c.name, notebook.c.name,
+            sa.func.coalesce(sa.func.sum(score), 0.0), sa.func.count(grade.c.id),
+            sa.func.coalesce(sa.func.max(needs_manual), 0),
+            sa_.c.timestamp, assignment.c.duedate, sa_.c.extension,
+        )
+        .select_from(
+            sn.join(sa_, sn.c.assignment_id == sa_.c.id)
+            .join(assignment, sa_.c.assignment_id == assignment.c.id)
+            .join(notebook, sn.c.notebook_id == notebook.c.id)
+            .outerjoin(grade, grade.c.notebook_id == sn.c.id)
+        )
+        .group_by(sn.c.id, sa_.c.student_id, assignment.c.name, notebook.c.name, sa_.c.timestamp,
+                  assignment.c.duedate, sa_.c.extension)
+    )
+
+
+def assignment_results(table: pd.DataFrame) -> pd.DataFrame:
+    """The ledger summed over notebooks: one row per trainee x cohort x assignment."""
+    keys = ["id_peserta", "kohort", "urutan_kohort", "modul", "tugas"]
+    if table.empty:
+        return pd.DataFrame(columns=[*keys, "nilai", "nilai_maks", "status", "perlu_nilai_manual"])
+    grouped = table.groupby(keys, sort=False, observed=True)
+    result = grouped.agg(
+        nilai=("nilai", "sum"), nilai_maks=("nilai_maks", "sum"),
+        perlu_nilai_manual=("perlu_nilai_manual", "any"),
+        terlambat=("status", lambda s: (s == LATE).any()),
+        dikumpulkan=("status", lambda s: (s != MISSING).any()),
+    ).reset_index()
+    result["status"] = MISSING
+    result.loc[result["dikumpulkan"], "status"] = SUBMITTED
+    result.loc[result["terlambat"], "status"] = LATE
+    return result.drop(columns=["terlambat", "dikumpulkan"])
+
+
+def module_results(table: pd.DataFrame, curriculum: Curriculum) -> pd.DataFrame:
+    """Per trainee and graded module across cohorts: best score, attempts, passed or not.
+
+    An attempt is a cohort in which the trainee handed the assignment in; the best score is
+    kept (a retake that went worse does not lower it).
+    """
+    results = assignment_results(table)
+    if results.empty:
+        return pd.DataFrame(columns=MODULE_COLUMNS)
+    results["persen"] = (100 * results["nilai"] / results["nilai_maks"]).where(results["nilai_maks"] > 0, 0.0)
+    results["percobaan"] = (results["status"] != MISSING).astype(int)
+    ordered = results.sort_values(["id_peserta", "tugas", "persen", "urutan_kohort"], ascending=[True, True, False, True])
+    best = ordered.drop_duplicates(["id_peserta", "tugas"]).set_index(["id_peserta", "tugas"])
+    by_pair = results.groupby(["id_peserta", "tugas"], sort=False)
+    best["percobaan"] = by_pair["percobaan"].sum()
+    last = results.sort_values("urutan_kohort").drop_duplicates(["id_peserta", "tugas"], keep="last")
+    best["kohort_terakhir"] = last.set_index(["id_peserta", "tugas"])["kohort"]
+    best = best.reset_index().rename(columns={"nilai": "nilai_terbaik", "kohort": "kohort_terbaik"})
+    marks = {m.assignment: float(m.pass_mark) for m in curriculum.assignments}
+    best["batas_lulus"] = best["tugas"].map(marks)
+    best["lulus"] = (best["percobaan"] > 0) & (best["persen"] >= best["batas_lulus"])
+    order = {m.assignment: i for i, m in enumerate(curriculum.assignments)}
+    best = best.sort_values(["id_peserta", "tugas"], key=lambda s: s.map(order) if s.name == "tugas" else s)
+    return best[MODULE_COLUMNS].reset_index(drop=True)
+
+
+def trainee_summary(table: pd.DataFrame, curriculum: Curriculum) -> pd.DataFrame:
+    """One row per person across cohorts (the same id_peserta in two cohorts is one person)."""
+    if table.empty:
+        return pd.DataFrame(columns=TRAINEE_COLUMNS)
+    modules = module_results(table, curriculum)
+    people = (
+        table.sort_values("urutan_kohort")
+        .groupby("id_peserta", sort=True)
+        .agg(
+            nama=("nama", "last"), id_umkm=("id_umkm", "last"), sektor=("sektor", "last"),
+            distrik=("distrik", "last"), kohort_pertama=("kohort", "first"), kohort_terakhir=("kohort", "last"),
+            jumlah_kohort=("kohort", "nunique"),
+        )
+    )
+    by_person = modules.groupby("id_peserta", sort=True)
+    module_id = {m.assignment: m.id for m in curriculum.assignments}
+    modules["label"] = modules["tugas"].map(module_id)
+    people["modul_lulus"] = by_person["lulus"].sum().astype(int)
+    people["modul_belum_lulus"] = (
+        modules[~modules["lulus"]].groupby("id_peserta")["label"].agg(", ".join).reindex(people.index).fillna("")
+    )
+    people["lulus_semua"] = by_person["lulus"].all()
+    people["rata_rata_persen"] = by_person["persen"].mean().round(1)
+    results = assignment_results(table)
+    # a grade still to be given counts in the trainee's latest cohort only: older ones were retaken
+    latest = results[results["urutan_kohort"] == results.groupby("id_peserta")["urutan_kohort"].transform("max")]
+    people["perlu_nilai_manual"] = latest.groupby("id_peserta")["perlu_nilai_manual"].any().reindex(people.index).fillna(False)
+    never = modules[modules["percobaan"] == 0]
+    people["tugas_tidak_dikumpulkan"] = never.groupby("id_peserta")["label"].agg(", ".join).reindex(people.index).fillna("")
+    return people.reset_index()[TRAINEE_COLUMNS]

@@ -10,7 +10,7 @@ import os
 import sys
 import sysconfig
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from traitlets.config import Config
@@ -201,9 +201,9 @@ class Workspace:
     def cohort(self, cohort_id: str) -> Cohort:
         return Cohort(self.cohorts_dir / cohort_id)
 
-    @property
-    def progress_file(self) -> Path:
-        return self.root / "progress.csv"
+    def report_dir(self, day: date) -> Path:
+        """The coordinator's report of one day (umkmkit.report)."""
+        return self.root / "reports" / day.isoformat()
 
 
 def ensure_scripts_on_path() -> None:
