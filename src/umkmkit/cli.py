@@ -90,7 +90,7 @@ def verify(assignments: tuple[str, ...]) -> None:
 
     kit = find_kit()
     curriculum = load_curriculum(kit)
-    wanted = list(assignments) or [m.assignment for m in curriculum.assignments]
+    wanted = list(assignments) or [m.assignment for m in curriculum.buildable]
     with progress_bar() as update:
         results = verify_assignments(
             kit, curriculum, wanted, on_progress=lambda d, t, sid: update("grading", d, t, sid),

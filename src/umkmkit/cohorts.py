@@ -395,9 +395,9 @@ def create_cohort(
 
     `roster_file` is a trainer's roster file, checked by `read_roster` against the kit's
     registry before anything is written (notes on how it was read go to `on_note`), or
-    trainees made by code (the verification's scenario trainees). Assignments (all of the
-    curriculum's, or `assignment_ids`) are copied from solutions/ so the cohort keeps the
-    version it was taught with. `exchange_root` (default: nbgrader's) is written to the
+    trainees made by code (the verification's scenario trainees). Assignments (every module's,
+    the pre-test and the post-test; or `assignment_ids`) are copied from solutions/ so the
+    cohort keeps the version it was taught with. `exchange_root` (default: nbgrader's) is written to the
     cohort's nbgrader_config.py as Exchange.root.
     """
     if not _COHORT_ID.match(cohort_id):
@@ -411,7 +411,7 @@ def create_cohort(
             on_note(note)
     else:
         trainees = _checked_trainees(roster_file)
-    modules = [curriculum.module_for(a) for a in assignment_ids] if assignment_ids else curriculum.assignments
+    releases = curriculum.cohort_assignments(assignment_ids)
     cohort = workspace.cohort(cohort_id)
     if cohort.root.exists():
         raise UmkmkitError(
@@ -427,14 +427,14 @@ def create_cohort(
         config = cohort_config(kit, staged, db_url, exchange_root)
         staged.config_file.write_text(render_config(config, cohort_id), encoding="utf-8")
         write_roster(trainees, staged.roster_file)
-        for module in modules:
-            shutil.copytree(kit.solution_dir(module.assignment), staged.assignment_dir(SOURCE, module.assignment))
+        for assignment_id, source in releases:
+            shutil.copytree(kit.solution_dir(source.assignment), staged.assignment_dir(SOURCE, assignment_id))
         api = nbgrader_api(config)
-        for module in modules:
-            result = api.generate_assignment(module.assignment, force=True, create=True)
+        for assignment_id, _ in releases:
+            result = api.generate_assignment(assignment_id, force=True, create=True)
             if not result["success"]:
                 raise UmkmkitError(
-                    f"nbgrader could not release {module.assignment} for {cohort_id}:\n"
+                    f"nbgrader could not release {assignment_id} for {cohort_id}:\n"
                     f"{result.get('error') or result.get('log')}"
                 )
         with Gradebook(config.CourseDirectory.db_url, course_id=cohort_id) as gradebook:

@@ -39,20 +39,60 @@ class Module:
 
 
 @dataclass(frozen=True)
+class KnowledgeTest:
+    """The pre-test and post-test: one auto-graded assignment, released twice in every cohort.
+
+    `source` is the test as an assignment of solutions/ (built and verified like a module's);
+    each cohort gets it as two nbgrader assignments, `pre` before the workshop and `post` after.
+    """
+
+    source: Module
+    pre: str
+    post: str
+
+    @property
+    def releases(self) -> tuple[str, str]:
+        return (self.pre, self.post)
+
+
+@dataclass(frozen=True)
 class Curriculum:
     modules: tuple[Module, ...]
+    knowledge_test: KnowledgeTest | None = None
 
     @property
     def assignments(self) -> tuple[Module, ...]:
         """Modules that have a graded assignment, in curriculum order."""
         return tuple(module for module in self.modules if module.assignment)
 
+    @property
+    def buildable(self) -> tuple[Module, ...]:
+        """Every assignment of solutions/: the modules' and the knowledge test's."""
+        return self.assignments + ((self.knowledge_test.source,) if self.knowledge_test else ())
+
     def module_for(self, assignment_id: str) -> Module:
-        for module in self.assignments:
+        for module in self.buildable:
             if module.assignment == assignment_id:
                 return module
-        known = ", ".join(m.assignment for m in self.assignments)
+        known = ", ".join(m.assignment for m in self.buildable)
         raise UmkmkitError(f"No assignment '{assignment_id}' in curriculum.yml; known: {known}.")
+
+    def cohort_assignments(self, assignment_ids: list[str] | None = None) -> list[tuple[str, Module]]:
+        """(a cohort's assignment id, the assignment of solutions/ it is made from).
+
+        By default every module's assignment, then the knowledge test twice (pre, post). Ids
+        given may be any of those, or the knowledge test's own id (as the verification uses it).
+        """
+        releases = {m.assignment: m for m in self.assignments}
+        if self.knowledge_test:
+            releases.update(dict.fromkeys(self.knowledge_test.releases, self.knowledge_test.source))
+        if assignment_ids is None:
+            return list(releases.items())
+        known = releases | {m.assignment: m for m in self.buildable}
+        unknown = [a for a in assignment_ids if a not in known]
+        if unknown:
+            raise UmkmkitError(f"No assignment '{unknown[0]}' in curriculum.yml; known: {', '.join(known)}.")
+        return [(a, known[a]) for a in assignment_ids]
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -124,7 +164,33 @@ def load_curriculum(kit: Kit) -> Curriculum:
             minutes_teaching=int(minutes["mengajar"]), minutes_exercises=int(minutes["latihan"]),
             pass_mark=pass_mark,
         ))
-    return Curriculum(tuple(modules))
+    return Curriculum(tuple(modules), _knowledge_test(path, data.get("tes_pengetahuan"), modules))
+
+
+_TEST_REQUIRED = ("assignment", "notebooks", "judul", "title", "awal", "akhir", "menit")
+
+
+def _knowledge_test(path: Path, entry: object, modules: list[Module]) -> KnowledgeTest | None:
+    """The optional `tes_pengetahuan:` block: the pre-test and post-test."""
+    if entry is None:
+        return None
+    where = f"{path}, line {entry.get('__line__', '?') if isinstance(entry, dict) else '?'}"
+    if not isinstance(entry, dict) or [key for key in _TEST_REQUIRED if key not in entry]:
+        raise UmkmkitError(f"{where}: 'tes_pengetahuan' needs {', '.join(_TEST_REQUIRED)}.")
+    releases = (str(entry["awal"]), str(entry["akhir"]))
+    taken = {m.assignment for m in modules} | {str(entry["assignment"])}
+    if releases[0] == releases[1] or taken & set(releases):
+        raise UmkmkitError(
+            f"{where}: 'awal' and 'akhir' must be two new assignment ids, different from each other, "
+            "from 'assignment' and from every module's assignment."
+        )
+    source = Module(
+        id="tes", slug=str(entry["assignment"]), judul=str(entry["judul"]), title=str(entry["title"]),
+        pertanyaan="", question="", lessons=(), assignment=str(entry["assignment"]),
+        notebooks=tuple(str(name) for name in entry["notebooks"]), data=(),
+        minutes_teaching=0, minutes_exercises=int(entry["menit"]), pass_mark=100.0,
+    )
+    return KnowledgeTest(source, *releases)
 
 
 def structure_problems(kit: Kit, curriculum: Curriculum, assignment_ids: list[str] | None = None) -> list[str]:
@@ -133,7 +199,9 @@ def structure_problems(kit: Kit, curriculum: Curriculum, assignment_ids: list[st
     With `assignment_ids`, only those assignments' own files and folders are checked.
     """
     problems = []
-    modules = [curriculum.module_for(a) for a in assignment_ids] if assignment_ids else list(curriculum.modules)
+    modules = [curriculum.module_for(a) for a in assignment_ids] if assignment_ids else [
+        *curriculum.modules, *([curriculum.knowledge_test.source] if curriculum.knowledge_test else []),
+    ]
     declared_lessons = {name for module in modules for name in module.lessons}
     for name in sorted(declared_lessons):
         if not (kit.lessons_dir / name).is_file():
@@ -253,7 +321,7 @@ def build(
     Builds every assignment of the curriculum, or only `assignment_ids`. Returns the exercise
     folders written. Nothing in exercises/ changes if any solution fails its tests.
     """
-    modules = [curriculum.module_for(a) for a in assignment_ids] if assignment_ids else curriculum.assignments
+    modules = [curriculum.module_for(a) for a in assignment_ids] if assignment_ids else curriculum.buildable
     problems = structure_problems(kit, curriculum, assignment_ids)
     problems = [p for p in problems if not p.startswith("exercises/")]
     if problems:

@@ -13,7 +13,6 @@ Column names are Indonesian, like the kit's data sets, because coordinators open
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +22,13 @@ from umkmkit.cohorts import load_cohort_config, roster
 from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
 from umkmkit.workspace import Cohort, Workspace
+
+#: `modul` of the pre-test and the post-test rows in test_ledger.
+TEST_MOMENTS = ("awal", "akhir")
+GAIN_COLUMNS = [
+    "kohort", "peserta_keduanya", "rata_awal_persen", "rata_akhir_persen", "gain_ternormalisasi",
+    "hanya_awal", "hanya_akhir", "tidak_ikut",
+]
 
 #: Ledger status of a trainee's notebook in one cohort.
 SUBMITTED, LATE, MISSING = "dikumpulkan", "terlambat", "tidak_dikumpulkan"
@@ -75,7 +81,28 @@ def ledger(cohorts: list[Cohort], curriculum: Curriculum) -> pd.DataFrame:
     dikumpulkan, terlambat (handed in after the due date plus any extension) or
     tidak_dikumpulkan (no submission: nilai 0); `dinilai` says nbgrader has graded it.
     """
-    frames = [_cohort_ledger(cohort, curriculum) for cohort in cohorts]
+    expected = pd.DataFrame(
+        [(m.id, m.assignment, nb) for m in curriculum.assignments for nb in m.notebooks],
+        columns=["modul", "tugas", "notebook"],
+    )
+    return _ledger(cohorts, expected)
+
+
+def test_ledger(cohorts: list[Cohort], curriculum: Curriculum) -> pd.DataFrame:
+    """The pre-test and post-test as ledger rows: `modul` is "awal" (pre) or "akhir" (post).
+
+    Empty when curriculum.yml declares no knowledge test.
+    """
+    test = curriculum.knowledge_test
+    rows = [] if test is None else [
+        (moment, assignment_id, nb)
+        for moment, assignment_id in zip(TEST_MOMENTS, test.releases) for nb in test.source.notebooks
+    ]
+    return _ledger(cohorts, pd.DataFrame(rows, columns=["modul", "tugas", "notebook"]))
+
+
+def _ledger(cohorts: list[Cohort], expected: pd.DataFrame) -> pd.DataFrame:
+    frames = [_cohort_ledger(cohort, expected) for cohort in cohorts]
     frames = [frame for frame in frames if not frame.empty]
     if not frames:
         return _typed(pd.DataFrame(columns=LEDGER_COLUMNS))
@@ -97,11 +124,7 @@ def _typed(table: pd.DataFrame) -> pd.DataFrame:
     return table[LEDGER_COLUMNS].reset_index(drop=True)
 
 
-def _cohort_ledger(cohort: Cohort, curriculum: Curriculum) -> pd.DataFrame:
-    expected = pd.DataFrame(
-        [(m.id, m.assignment, nb) for m in curriculum.assignments for nb in m.notebooks],
-        columns=["modul", "tugas", "notebook"],
-    )
+def _cohort_ledger(cohort: Cohort, expected: pd.DataFrame) -> pd.DataFrame:
     people = _roster_table(cohort)
     if people.empty or expected.empty:
         return pd.DataFrame(columns=LEDGER_COLUMNS)
@@ -165,20 +188,13 @@ def _gradebook_tables(cohort: Cohort) -> tuple[pd.DataFrame, pd.DataFrame]:
     ])
     submitted["dinilai"] = submitted["grades"] > 0
     submitted["perlu_nilai_manual"] = submitted["perlu_nilai_manual"].astype(bool)
-    submitted["terlambat"] = [_is_late(*args) for args in zip(submitted["waktu_kumpul"], submitted["duedate"], submitted["extension"])]
+    # nbgrader's SubmittedAssignment.total_seconds_late > 0 (due date plus any extension)
+    due = pd.to_datetime(submitted["duedate"]) + pd.to_timedelta(submitted["extension"]).fillna(pd.Timedelta(0))
+    submitted["terlambat"] = (pd.to_datetime(submitted["waktu_kumpul"]) > due).fillna(False).astype(bool)
     return (
         maxima.astype({"nilai_maks": "float64"}),
         submitted.drop(columns=["grades", "duedate", "extension"]).astype({"nilai": "float64"}),
     )
-
-
-def _is_late(timestamp: datetime | None, duedate: datetime | None, extension) -> bool:
-    """nbgrader's SubmittedAssignment.total_seconds_late > 0."""
-    if timestamp is None or duedate is None:
-        return False
-    if extension is not None:
-        duedate = duedate + extension
-    return timestamp > duedate
 
 
 def _max_score_query() -> sa.Select:
@@ -234,14 +250,12 @@ def _submission_query() -> sa.Select:
 def assignment_results(table: pd.DataFrame) -> pd.DataFrame:
     """The ledger summed over notebooks: one row per trainee x cohort x assignment."""
     keys = ["id_peserta", "kohort", "urutan_kohort", "modul", "tugas"]
-    if table.empty:
-        return pd.DataFrame(columns=[*keys, "nilai", "nilai_maks", "status", "perlu_nilai_manual"])
-    grouped = table.groupby(keys, sort=False, observed=True)
-    result = grouped.agg(
-        nilai=("nilai", "sum"), nilai_maks=("nilai_maks", "sum"),
-        perlu_nilai_manual=("perlu_nilai_manual", "any"),
-        terlambat=("status", lambda s: (s == LATE).any()),
-        dikumpulkan=("status", lambda s: (s != MISSING).any()),
+    flags = table[[*keys, "nilai", "nilai_maks", "perlu_nilai_manual"]].assign(
+        terlambat=table["status"].eq(LATE), dikumpulkan=table["status"].ne(MISSING),
+    )
+    result = flags.groupby(keys, sort=False, observed=True).agg(
+        nilai=("nilai", "sum"), nilai_maks=("nilai_maks", "sum"), perlu_nilai_manual=("perlu_nilai_manual", "any"),
+        terlambat=("terlambat", "any"), dikumpulkan=("dikumpulkan", "any"),
     ).reset_index()
     result["status"] = MISSING
     result.loc[result["dikumpulkan"], "status"] = SUBMITTED
@@ -249,13 +263,14 @@ def assignment_results(table: pd.DataFrame) -> pd.DataFrame:
     return result.drop(columns=["terlambat", "dikumpulkan"])
 
 
-def module_results(table: pd.DataFrame, curriculum: Curriculum) -> pd.DataFrame:
+def module_results(table: pd.DataFrame, curriculum: Curriculum, results: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per trainee and graded module across cohorts: best score, attempts, passed or not.
 
     An attempt is a cohort in which the trainee handed the assignment in; the best score is
-    kept (a retake that went worse does not lower it).
+    kept (a retake that went worse does not lower it). `results` is `assignment_results(table)`
+    when the caller has it already.
     """
-    results = assignment_results(table)
+    results = (assignment_results(table) if results is None else results).copy()
     if results.empty:
         return pd.DataFrame(columns=MODULE_COLUMNS)
     results["persen"] = (100 * results["nilai"] / results["nilai_maks"]).where(results["nilai_maks"] > 0, 0.0)
@@ -275,11 +290,19 @@ def module_results(table: pd.DataFrame, curriculum: Curriculum) -> pd.DataFrame:
     return best[MODULE_COLUMNS].reset_index(drop=True)
 
 
-def trainee_summary(table: pd.DataFrame, curriculum: Curriculum) -> pd.DataFrame:
-    """One row per person across cohorts (the same id_peserta in two cohorts is one person)."""
+def trainee_summary(
+    table: pd.DataFrame, curriculum: Curriculum, results: pd.DataFrame | None = None,
+    modules: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per person across cohorts (the same id_peserta in two cohorts is one person).
+
+    `results` and `modules` are `assignment_results(table)` and `module_results(...)` when
+    the caller has them already.
+    """
     if table.empty:
         return pd.DataFrame(columns=TRAINEE_COLUMNS)
-    modules = module_results(table, curriculum)
+    results = assignment_results(table) if results is None else results
+    modules = (module_results(table, curriculum, results) if modules is None else modules).copy()
     people = (
         table.sort_values("urutan_kohort")
         .groupby("id_peserta", sort=True)
@@ -298,10 +321,45 @@ def trainee_summary(table: pd.DataFrame, curriculum: Curriculum) -> pd.DataFrame
     )
     people["lulus_semua"] = by_person["lulus"].all()
     people["rata_rata_persen"] = by_person["persen"].mean().round(1)
-    results = assignment_results(table)
     # a grade still to be given counts in the trainee's latest cohort only: older ones were retaken
     latest = results[results["urutan_kohort"] == results.groupby("id_peserta")["urutan_kohort"].transform("max")]
     people["perlu_nilai_manual"] = latest.groupby("id_peserta")["perlu_nilai_manual"].any().reindex(people.index).fillna(False)
     never = modules[modules["percobaan"] == 0]
     people["tugas_tidak_dikumpulkan"] = never.groupby("id_peserta")["label"].agg(", ".join).reindex(people.index).fillna("")
     return people.reset_index()[TRAINEE_COLUMNS]
+
+
+def knowledge_gain(tests: pd.DataFrame) -> pd.DataFrame:
+    """Per cohort: mean pre- and post-test score and the normalised gain, from `test_ledger`.
+
+    Only trainees who took both tests enter the means and the gain, which is
+    (mean post - mean pre) / (maximum - mean pre) on the cohort's means (Hake's g; empty when
+    the mean pre-test score is already the maximum). Trainees who took only one test, or
+    neither, are counted in their own columns rather than dropped.
+    """
+    if tests.empty:
+        return pd.DataFrame(columns=GAIN_COLUMNS)
+    pre, post = TEST_MOMENTS
+    per = tests.groupby(["urutan_kohort", "kohort", "id_peserta", "modul"], sort=True).agg(
+        nilai=("nilai", "sum"), nilai_maks=("nilai_maks", "sum"), ikut=("status", lambda s: (s != MISSING).any()),
+    )
+    wide = per.unstack("modul")
+    took_pre, took_post = wide[("ikut", pre)].astype(bool), wide[("ikut", post)].astype(bool)
+    both = took_pre & took_post
+    rows = []
+    for (_, cohort_id), group in wide.groupby(level=["urutan_kohort", "kohort"], sort=True):
+        in_both = group[both.loc[group.index]]
+        maximum = float(group[("nilai_maks", pre)].max())
+        mean_pre = float(in_both[("nilai", pre)].mean()) if len(in_both) else float("nan")
+        mean_post = float(in_both[("nilai", post)].mean()) if len(in_both) else float("nan")
+        gain = (mean_post - mean_pre) / (maximum - mean_pre) if len(in_both) and maximum > mean_pre else float("nan")
+        percent = (lambda v: 100 * v / maximum) if maximum > 0 else (lambda v: float("nan"))
+        rows.append({
+            "kohort": cohort_id, "peserta_keduanya": len(in_both),
+            "rata_awal_persen": percent(mean_pre), "rata_akhir_persen": percent(mean_post),
+            "gain_ternormalisasi": gain,
+            "hanya_awal": int((took_pre & ~took_post).loc[group.index].sum()),
+            "hanya_akhir": int((~took_pre & took_post).loc[group.index].sum()),
+            "tidak_ikut": int((~took_pre & ~took_post).loc[group.index].sum()),
+        })
+    return pd.DataFrame(rows, columns=GAIN_COLUMNS)

@@ -32,6 +32,7 @@ from umkmkit import charts, invitations
 from umkmkit.certificates import CertificateData, certificate_pdf, indonesian_date
 from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
+from umkmkit.spreadsheet import write_workbook
 from umkmkit.progress import MISSING, assignment_results, ledger, module_results, trainee_summary, workspace_cohorts
 from umkmkit.workspace import Kit, Workspace
 
@@ -193,7 +194,7 @@ def build_report(
     report("report", 0, 4, "tables")
     _write_csv(data.ledger, staging / "progres.csv")
     _write_csv(data.invitations, staging / "undangan.csv")
-    _write_workbook(data, staging / "progres.xlsx")
+    write_workbook(workbook_sheets(data, curriculum), staging / "progres.xlsx")
     report("report", 1, 4, "charts")
     certificates = _write_certificates(data, curriculum, staging / "sertifikat", today)
     report("report", 2, 4, "certificates")
@@ -232,13 +233,13 @@ def report_data(
     every_cohort = workspace_cohorts(workspace)
     chosen = workspace_cohorts(workspace, cohort_ids) if cohort_ids else every_cohort
     table = ledger(chosen, curriculum)
-    modules = module_results(table, curriculum)
-    people = trainee_summary(table, curriculum)
+    results = assignment_results(table)
+    modules = module_results(table, curriculum, results)
+    people = trainee_summary(table, curriculum, results, modules)
     registry = invitations.read_registry(registry_file or kit.datasets_dir / "umkm.csv")
     # everyone trained in any cohort of the workspace is excluded, whichever cohorts are reported
     trained_ids = ledger(every_cohort, curriculum)["id_umkm"].unique() if cohort_ids else table["id_umkm"].unique()
     invited = invitations.invitation_list(registry, trained_ids, capacity=capacity, priority=priority, year=year)
-    results = assignment_results(table)
     module_id = {m.assignment: m.id for m in curriculum.assignments}
     pass_marks = {m.assignment: m.pass_mark for m in curriculum.assignments}
     if not results.empty:
@@ -345,55 +346,48 @@ def _write_csv(table: pd.DataFrame, path: Path) -> None:
     table.to_csv(path, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
 
 
-def _write_workbook(data: ReportData, path: Path) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
+def workbook_sheets(data: ReportData, curriculum: Curriculum) -> dict[str, pd.DataFrame]:
+    """The sheets of progres.xlsx: per cohort and module, per trainee (best % per module), per
+    module (across cohorts), and the invitation list."""
     summary = data.per_cohort.drop(columns=["urutan_kohort"]).rename(
         columns={"dikumpulkan": "dikumpulkan_persen", "lulus": "lulus_persen"},
     )
-    modules = data.modules
-    sheets = {
-        "Ringkasan": summary, "Per peserta": data.people, "Per modul": modules, "Undangan": data.invitations,
-    }
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for title, table in sheets.items():
-        sheet = workbook.create_sheet(title)
-        header = []
-        for name in table.columns:
-            cell = WriteOnlyCell(sheet, value=str(name))
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        for row in table.itertuples(index=False):
-            sheet.append([_excel_value(v) for v in row])
-    workbook.save(path)
-
-
-def _excel_value(value):
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value
+    module_id = {m.assignment: m.id for m in curriculum.assignments}
+    modules = data.modules.assign(modul=data.modules["tugas"].map(module_id))
+    best = modules.pivot_table(index="id_peserta", columns="modul", values="persen", aggfunc="first")
+    best.columns = [f"persen_modul_{c}" for c in best.columns]
+    people = data.people.merge(best.round(1), left_on="id_peserta", right_index=True, how="left")
+    handed_in = modules[modules["percobaan"] > 0]
+    per_module = pd.DataFrame({
+        "modul": [m.id for m in curriculum.assignments],
+        "judul": [m.judul for m in curriculum.assignments],
+        "batas_lulus_persen": [m.pass_mark for m in curriculum.assignments],
+    })
+    stats = modules.groupby("modul").agg(peserta=("id_peserta", "nunique"), lulus=("lulus", "sum"))
+    stats["mengumpulkan"] = handed_in.groupby("modul")["id_peserta"].nunique()
+    stats["rata_rata_nilai_terbaik_persen"] = handed_in.groupby("modul")["persen"].mean().round(1)
+    stats["ulang"] = modules[modules["percobaan"] > 1].groupby("modul")["id_peserta"].nunique()
+    per_module = per_module.merge(stats.fillna(0).reset_index(), on="modul", how="left")
+    return {"Ringkasan": summary, "Per peserta": people, "Per modul": per_module, "Undangan": data.invitations}
 
 
 def _write_certificates(data: ReportData, curriculum: Curriculum, folder: Path, today: date) -> list[Path]:
     passed = data.people[data.people["lulus_semua"]] if not data.people.empty else data.people
     titles = {m.assignment: m.judul for m in curriculum.assignments}
-    best = data.modules.groupby("id_peserta", sort=False)
+    passed_ids = set(passed["id_peserta"])
+    best = {
+        trainee_id: rows for trainee_id, rows
+        in data.modules[data.modules["id_peserta"].isin(passed_ids)].groupby("id_peserta", sort=False)
+    }
     cohorts = data.ledger.drop_duplicates(["id_peserta", "kohort"]).sort_values("urutan_kohort").groupby("id_peserta")["kohort"].agg(list)
     businesses = _businesses(data)
     written = []
     for person in passed.itertuples(index=False):
-        rows = best.get_group(person.id_peserta)
+        rows = best[person.id_peserta]
         certificate = CertificateData(
             trainee_id=person.id_peserta, name=person.nama, business=businesses.get(person.id_umkm, ""),
-            modules=[(titles[t], float(p)) for t, p in zip(rows["tugas"], rows["persen"])],
+            # extra credit can take a score past the maximum; a certificate shows at most 100%
+            modules=[(titles[t], min(100.0, float(p))) for t, p in zip(rows["tugas"], rows["persen"])],
             cohorts=list(cohorts[person.id_peserta]), issued=today,
         )
         # the report folder is staged and swapped in whole: no per-file temporary needed
@@ -411,20 +405,23 @@ def _write_trainee_pages(data: ReportData, curriculum: Curriculum, folder: Path,
     """One page per trainee holding only that trainee's rows (safe to hand to the trainee)."""
     if data.people.empty:
         return []
-    titles = {m.assignment: (m.id, m.judul) for m in curriculum.assignments}
+    first_cells = {m.assignment: f"<tr><td>{m.id}</td><td>{_e(m.judul)}</td>" for m in curriculum.assignments}
     businesses = _businesses(data)
-    by_person = data.modules.groupby("id_peserta", sort=False)
+    modules = data.modules
+    outcome = pd.Series("belum lulus", index=modules.index).mask(modules["lulus"], "lulus").mask(
+        ~modules["lulus"] & modules["percobaan"].eq(0), "belum dikumpulkan",
+    )
+    # every table row of every sheet at once; then one string per person
+    html_rows = (
+        modules["tugas"].map(first_cells) + "<td class=num>" + modules["persen"].map("{:.0f}%".format)
+        + "</td><td class=num>" + modules["batas_lulus"].map("{:.0f}%".format) + "</td><td>" + outcome
+        + "</td><td class=num>" + modules["percobaan"].astype(str) + "</td></tr>"
+    )
+    rows_by_person = html_rows.groupby(modules["id_peserta"], sort=False).agg("".join).to_dict()
+    made_on = indonesian_date(today)
     written = []
     for person in data.people.itertuples(index=False):
-        rows = by_person.get_group(person.id_peserta)
-        lines = []
-        for row in rows.itertuples(index=False):
-            number, title = titles[row.tugas]
-            outcome = "lulus" if row.lulus else ("belum dikumpulkan" if row.percobaan == 0 else "belum lulus")
-            lines.append(
-                f"<tr><td>{number}</td><td>{_e(title)}</td><td class=num>{row.persen:.0f}%</td>"
-                f"<td class=num>{row.batas_lulus:.0f}%</td><td>{outcome}</td><td class=num>{row.percobaan}</td></tr>"
-            )
+        lines = [rows_by_person.get(person.id_peserta, "")]
         still_open = (
             f"<p>Modul yang masih perlu diselesaikan: <b>{_e(person.modul_belum_lulus)}</b>. "
             "Tanyakan kepada pelatih kapan kohort berikutnya dibuka.</p>"
@@ -439,7 +436,7 @@ def _write_trainee_pages(data: ReportData, curriculum: Curriculum, folder: Path,
                 f" · {_e(person.id_peserta)}</p>"
                 f"<p>Kohort: {_e(person.kohort_pertama)}"
                 + (f" sampai {_e(person.kohort_terakhir)}" if person.kohort_terakhir != person.kohort_pertama else "")
-                + f" · Lembar ini dibuat {indonesian_date(today)}.</p>"
+                + f" · Lembar ini dibuat {made_on}.</p>"
                 "<table><thead><tr><th>No.</th><th>Modul</th><th>Nilai terbaik</th><th>Batas lulus</th>"
                 "<th>Hasil</th><th>Percobaan</th></tr></thead><tbody>" + "".join(lines) + "</tbody></table>"
                 + still_open
