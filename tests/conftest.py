@@ -29,7 +29,7 @@ def curriculum(kit):
 def verified(kit, curriculum, tmp_path_factory) -> dict[str, AssignmentVerification]:
     """assignment id -> what nbgrader's autograde gave each scenario submission."""
     return verify_assignments(
-        kit, curriculum, [m.assignment for m in curriculum.assignments], tmp_path_factory.mktemp("verify"),
+        kit, curriculum, [m.assignment for m in curriculum.buildable], tmp_path_factory.mktemp("verify"),
     )
 
 

@@ -16,7 +16,8 @@ from pypdf import PdfReader
 from umkmkit.cli import main
 from umkmkit.cohorts import Trainee, create_cohort, load_cohort_config, read_roster
 from umkmkit.errors import UmkmkitError
-from umkmkit.progress import ledger, module_results, trainee_summary, workspace_cohorts
+from umkmkit.grading import check_feedback_allowed
+from umkmkit.progress import knowledge_gain, ledger, module_results, test_ledger, trainee_summary, workspace_cohorts
 from umkmkit.report import build_report
 from umkmkit.workspace import Workspace
 
@@ -121,10 +122,35 @@ def test_report_opens_offline_in_chromium_with_its_charts(demo, tmp_path):
     assert page.screenshot.stat().st_size > 50_000
 
 
-def test_workbook_has_the_four_sheets(demo):
+def test_knowledge_gain_equals_an_independent_computation_from_the_gradebooks(demo, curriculum):
+    workspace = demo[0]
+    test = curriculum.knowledge_test
+    gain = knowledge_gain(test_ledger(workspace_cohorts(workspace), curriculum)).set_index("kohort")
+    page = (report_folder(workspace) / "index.html").read_text(encoding="utf-8")
+    assert "Tes awal dan tes akhir" in page
+    for cohort in workspace_cohorts(workspace):
+        config = load_cohort_config(cohort)
+        with Gradebook(config.CourseDirectory.db_url, course_id=cohort.cohort_id) as gradebook:
+            pre = {s.student.id: s.score for s in gradebook.assignment_submissions(test.pre)}
+            post = {s.student.id: s.score for s in gradebook.assignment_submissions(test.post)}
+            maximum = gradebook.find_assignment(test.pre).max_score
+        both = pre.keys() & post.keys()
+        mean_pre, mean_post = (sum(scores[t] for t in both) / len(both) for scores in (pre, post))
+        expected = (mean_post - mean_pre) / (maximum - mean_pre)
+        row = gain.loc[cohort.cohort_id]
+        assert row["peserta_keduanya"] == len(both) > 0
+        assert row["gain_ternormalisasi"] == pytest.approx(expected)
+        assert (row["rata_awal_persen"], row["rata_akhir_persen"]) == pytest.approx((100 * mean_pre / maximum, 100 * mean_post / maximum))
+        # trainees who took only one test are counted apart, not dropped
+        assert (row["hanya_awal"], row["hanya_akhir"]) == (len(pre.keys() - post.keys()), len(post.keys() - pre.keys()))
+        assert row["hanya_awal"] + row["hanya_akhir"] > 0
+        assert f"{expected:.2f}".replace(".", ",") in page
+
+
+def test_workbook_has_its_sheets(demo):
     workspace, _, _, people = demo
     book = load_workbook(report_folder(workspace) / "progres.xlsx", read_only=True)
-    assert book.sheetnames == ["Ringkasan", "Per peserta", "Per modul", "Undangan"]
+    assert book.sheetnames == ["Ringkasan", "Per peserta", "Per modul", "Tes awal-akhir", "Undangan"]
     rows = list(book["Per peserta"].values)
     assert rows[0][0] == "id_peserta" and len(rows) == len(people) + 1
 
@@ -202,3 +228,15 @@ def test_report_command(small_workspace, monkeypatch):
     assert "index.html" in done.output and "0 certificates" in done.output
     refused = CliRunner().invoke(main, ["report", "--priority", "oap"])
     assert refused.exit_code == 1 and "only in aggregate" in refused.output
+
+
+def test_pre_test_feedback_waits_for_the_graded_post_test(small_workspace, curriculum):
+    workspace, _ = small_workspace
+    cohort = workspace_cohorts(workspace)[0]
+    test = curriculum.knowledge_test
+    with pytest.raises(UmkmkitError, match=f"Grade {test.post} first"):
+        check_feedback_allowed(cohort, curriculum, test.pre)
+    check_feedback_allowed(cohort, curriculum, test.post)
+    check_feedback_allowed(cohort, curriculum, curriculum.assignments[0].assignment)
+    (cohort.root / "autograded" / "P-00001" / test.post).mkdir(parents=True)
+    check_feedback_allowed(cohort, curriculum, test.pre)

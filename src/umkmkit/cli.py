@@ -211,6 +211,20 @@ def report(cohort_ids: tuple[str, ...], lang: str, capacity: int | None, priorit
     _echo_report(written)
 
 
+@main.command()
+def agenda() -> None:
+    """For trainers: the two-day workshop agenda from curriculum.yml's minutes.
+
+    Pre-test first, each module's lessons and exercise, breaks and lunch, post-test last; at
+    most six teaching hours a day. Writes it into docs/trainer-guide.md and prints it.
+    """
+    from umkmkit.agenda import write_agenda
+    from umkmkit.curriculum import load_curriculum
+
+    kit = find_kit()
+    click.echo(write_agenda(load_curriculum(kit), kit.root / "docs" / "trainer-guide.md"))
+
+
 @main.group()
 def cohort() -> None:
     """For trainers: cohorts, each one nbgrader course with its own gradebook."""
@@ -338,9 +352,12 @@ def feedback(cohort_id: str, assignment_id: str) -> None:
     The pages show each check and its message but never the code of hidden tests. Give the
     zip back by USB stick or WhatsApp.
     """
-    from umkmkit.grading import generate_feedback
+    from umkmkit.curriculum import load_curriculum
+    from umkmkit.grading import check_feedback_allowed, generate_feedback
 
-    cohort = find_kit().workspace.cohort(cohort_id)
+    kit = find_kit()
+    cohort = kit.workspace.cohort(cohort_id)
+    check_feedback_allowed(cohort, load_curriculum(kit), assignment_id)
     with progress_bar() as update:
         summary = generate_feedback(
             cohort, assignment_id, on_progress=lambda d, t, trainee: update("feedback", d, t, trainee),

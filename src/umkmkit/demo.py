@@ -11,6 +11,7 @@ modules they failed in June. It ends with the coordinator's report over both coh
 from __future__ import annotations
 
 import os
+import random
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from umkmkit import grading, notebooks, simulate
 from umkmkit.cohorts import Trainee, create_cohort, read_roster, write_roster
 from umkmkit.collect import collect_submissions
 from umkmkit.release import release_assignment
-from umkmkit.curriculum import Curriculum
+from umkmkit.curriculum import Curriculum, KnowledgeTest, Module
 from umkmkit.errors import UmkmkitError
 from umkmkit.progress import ledger, module_results
 from umkmkit.report import Report, build_report
@@ -127,7 +128,7 @@ def _run_cohort(
     """One cohort through the trainer's cycle: create, release, hand back, collect, grade, feedback.
 
     Someone in `failed` (trained before) hands in only the modules listed there (not passed
-    before), done right this time.
+    before), done right this time. The pre-test comes first and the post-test last.
     """
     report("cohort", 0, 1, cohort_id)
     roster_file = workspace.root / f"roster-{cohort_id}.csv"
@@ -135,15 +136,17 @@ def _run_cohort(
     duedate_utc = duedate.astimezone(timezone.utc).replace(tzinfo=None)
     cohort = create_cohort(
         kit, curriculum, workspace, cohort_id, roster_file,
-        duedates={module.assignment: duedate_utc for module in curriculum.assignments},
+        duedates={assignment_id: duedate_utc for assignment_id, _ in curriculum.cohort_assignments()},
     )
     report("cohort", 1, 1, cohort_id)
-
-    summaries: list[grading.GradingSummary] = []
     inbox = workspace.root / "kiriman" / cohort_id
+    summaries: list[grading.GradingSummary] = []
+    steps: list[tuple[str, Module, list[simulate.SimulatedTrainee], datetime]] = []
+    test = curriculum.knowledge_test
+    if test:
+        pre, post = knowledge_test_plans(kit, test, people, seed)
+        steps.append((test.pre, test.source, pre, duedate - timedelta(days=2, hours=8)))
     for position, module in enumerate(curriculum.assignments):
-        released = release_assignment(cohort, module.assignment, exchange=False)
-        bundles = {bundle.trainee_id: bundle for bundle in released.bundles}
         catalog = simulate.load_catalog(kit, module.assignment)
         newcomers = [(t.trainee_id, t.name) for t in people if t.trainee_id not in failed]
         plans = simulate.plan_trainees(newcomers, catalog, seed=seed + position) if newcomers else []
@@ -151,36 +154,75 @@ def _run_cohort(
             simulate.SimulatedTrainee(t.trainee_id, t.name, "benar", written_answer=simulate.WRITTEN_ANSWERS[0])
             for t in people if module.assignment in failed.get(t.trainee_id, ())
         ]
+        steps.append((module.assignment, module, plans, duedate - timedelta(hours=6)))
+    if test:
+        steps.append((test.post, test.source, post, duedate - timedelta(hours=2)))
+
+    for assignment_id, source, plans, handed_in in steps:
         if not plans:
             continue  # everyone coming back passed this module before
-        # Trainees hand back their notebooks under whatever name WhatsApp or a USB stick gives them.
-        arrived = inbox / module.assignment
-        arrived.mkdir(parents=True)
-        for done, plan in enumerate(plans, start=1):
-            on_time = duedate - timedelta(hours=6) + timedelta(minutes=13 * done % 300)
-            stamp = duedate + timedelta(hours=16) if plan.late else on_time
-            submitted = simulate.submission_notebooks(
-                kit, module.assignment, module.notebooks, plan, handed_out=bundles[plan.trainee_id].folder,
+        _hand_in(kit, cohort, assignment_id, source, plans, handed_in, duedate, inbox / assignment_id, report)
+
+        def graded(done: int, total: int, trainee_id: str, phase: str = "grading", what: str = assignment_id) -> None:
+            report(phase, done, total, f"{cohort_id} {what} {trainee_id}")
+
+        summaries.append(grading.grade(cohort, assignment_id, workers=workers, on_progress=graded))
+        if source in curriculum.assignments:  # the knowledge test's answers stay unexplained
+            grading.generate_feedback(
+                cohort, assignment_id, on_progress=lambda d, t, sid: graded(d, t, sid, phase="feedback"),
             )
-            for notebook_id, nb in submitted.items():
-                path = arrived / f"{notebook_id} ({done}).ipynb"
-                notebooks.write_notebook(nb, path)
-                os.utime(path, (stamp.timestamp(), stamp.timestamp()))
-            report("submissions", done, len(plans), f"{cohort_id} {plan.trainee_id}")
-        intake = collect_submissions(cohort, module.assignment, [arrived], exchange=False)
-        if intake.refused:
-            reasons = "; ".join(f"{r.source}: {r.reason}" for r in intake.refused)
-            raise UmkmkitError(f"The demo's own submissions were refused: {reasons}")
-
-        def graded(done: int, total: int, trainee_id: str, phase: str = "grading") -> None:
-            report(phase, done, total, f"{cohort_id} {module.assignment} {trainee_id}")
-
-        summaries.append(grading.grade(cohort, module.assignment, workers=workers, on_progress=graded))
-        grading.generate_feedback(
-            cohort, module.assignment,
-            on_progress=lambda d, t, sid: graded(d, t, sid, phase="feedback"),
-        )
     return cohort, summaries
+
+
+def knowledge_test_plans(
+    kit: Kit, test: KnowledgeTest, people: list[Trainee], seed: int,
+) -> tuple[list[simulate.SimulatedTrainee], list[simulate.SimulatedTrainee]]:
+    """What each trainee answers in the pre-test and the post-test.
+
+    Wrong answers come from the test's catalog: many before the workshop, fewer after. One
+    trainee misses the post-test and, in a cohort of more than two, another misses the
+    pre-test, so the report has people who took only one test to count apart.
+    """
+    rng = random.Random(seed)
+    catalog = simulate.load_catalog(kit, test.source.assignment).mistakes
+    pre, post = [], []
+    for index, trainee in enumerate(people):
+        wrong_before = rng.randint(len(catalog) // 3, 3 * len(catalog) // 4)
+        wrong_after = rng.randint(0, max(0, wrong_before - 3))
+        if not (index == 1 and len(people) > 2):
+            pre.append(simulate.SimulatedTrainee(trainee.trainee_id, trainee.name, "salah", rng.sample(catalog, wrong_before)))
+        if index != len(people) - 1:
+            post.append(simulate.SimulatedTrainee(trainee.trainee_id, trainee.name, "salah", rng.sample(catalog, wrong_after)))
+    return pre, post
+
+
+def _hand_in(
+    kit: Kit, cohort: Cohort, assignment_id: str, source: Module, plans: list[simulate.SimulatedTrainee],
+    handed_in: datetime, duedate: datetime, arrived: Path, report: PhaseCallback,
+) -> None:
+    """Release the assignment and let the simulated trainees hand it back, then collect it.
+
+    Trainees hand back their notebooks under whatever name WhatsApp or a USB stick gives them;
+    a late one the morning after the deadline.
+    """
+    released = release_assignment(cohort, assignment_id, exchange=False)
+    bundles = {bundle.trainee_id: bundle for bundle in released.bundles}
+    arrived.mkdir(parents=True)
+    for done, plan in enumerate(plans, start=1):
+        on_time = handed_in + timedelta(minutes=13 * done % 300)
+        stamp = duedate + timedelta(hours=16) if plan.late else on_time
+        submitted = simulate.submission_notebooks(
+            kit, source.assignment, source.notebooks, plan, handed_out=bundles[plan.trainee_id].folder,
+        )
+        for notebook_id, nb in submitted.items():
+            path = arrived / f"{notebook_id} ({done}).ipynb"
+            notebooks.write_notebook(nb, path)
+            os.utime(path, (stamp.timestamp(), stamp.timestamp()))
+        report("submissions", done, len(plans), f"{cohort.cohort_id} {assignment_id} {plan.trainee_id}")
+    intake = collect_submissions(cohort, assignment_id, [arrived], exchange=False)
+    if intake.refused:
+        reasons = "; ".join(f"{r.source}: {r.reason}" for r in intake.refused)
+        raise UmkmkitError(f"The demo's own submissions were refused: {reasons}")
 
 
 def feedback_dirs(result: DemoResult) -> list[Path]:

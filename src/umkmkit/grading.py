@@ -22,6 +22,7 @@ from pathlib import Path
 
 from umkmkit import feedback as feedback_rendering
 from umkmkit.cohorts import load_cohort_config, open_gradebook
+from umkmkit.curriculum import Curriculum
 from umkmkit.sandbox import SANDBOX_UID_BASE, SandboxPolicy, check_protections
 from umkmkit.errors import UmkmkitError
 from umkmkit.release import zip_folder
@@ -220,6 +221,20 @@ def _needing_manual_grade(cohort: Cohort, assignment_id: str, trainee_ids: list[
             except MissingEntry:
                 continue
     return waiting
+
+
+def check_feedback_allowed(cohort: Cohort, curriculum: Curriculum, assignment_id: str) -> None:
+    """Refuse feedback on the pre-test until the post-test is graded: it explains the answers."""
+    test = curriculum.knowledge_test
+    if test is None or assignment_id != test.pre:
+        return
+    graded_post = cohort.root / AUTOGRADED
+    if not any(folder.is_dir() for folder in graded_post.glob(f"*/{test.post}")):
+        raise UmkmkitError(
+            f"Feedback on {test.pre} explains the right answers of the knowledge test, which "
+            f"{cohort.cohort_id} still has to take as {test.post}. Grade {test.post} first, then run "
+            f"`umkmkit feedback {cohort.cohort_id} {test.pre}`."
+        )
 
 
 @dataclass

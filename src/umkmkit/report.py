@@ -19,6 +19,7 @@ import base64
 import csv
 import html
 import io
+import math
 import os
 import shutil
 from collections.abc import Callable, Sequence
@@ -33,7 +34,10 @@ from umkmkit.certificates import CertificateData, certificate_pdf, indonesian_da
 from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
 from umkmkit.spreadsheet import write_workbook
-from umkmkit.progress import MISSING, assignment_results, ledger, module_results, trainee_summary, workspace_cohorts
+from umkmkit.progress import (
+    MISSING, assignment_results, knowledge_gain, ledger, module_results, test_ledger, trainee_summary,
+    workspace_cohorts,
+)
 from umkmkit.workspace import Kit, Workspace
 
 #: Called with (phase, done, total, label), like the other long-running steps.
@@ -72,6 +76,15 @@ TEXT = {
         "name": "Nama", "reason": "Alasan", "sheet": "Lembar",
         "missing": "belum mengumpulkan modul {m}", "failing": "belum lulus modul {m}",
         "needs_manual": "jawaban tertulis menunggu dinilai",
+        "tests": "Tes awal dan tes akhir",
+        "tests_note": "Hanya peserta yang mengikuti kedua tes masuk rata-rata dan gain. Gain ternormalisasi = "
+                      "(rata-rata akhir − rata-rata awal) / (maksimum − rata-rata awal): 0 berarti tidak ada "
+                      "kemajuan, 1 berarti semua yang belum diketahui menjadi diketahui.",
+        "tests_title": "Rata-rata nilai tes awal dan tes akhir (peserta yang ikut keduanya)",
+        "tests_legend": ("tes awal", "tes akhir"),
+        "tests_none": "Belum ada peserta yang mengikuti tes awal dan tes akhir.",
+        "both": "Ikut keduanya", "pre": "Rata-rata awal (%)", "post": "Rata-rata akhir (%)", "gain": "Gain",
+        "only_pre": "Hanya tes awal", "only_post": "Hanya tes akhir", "neither": "Tidak ikut",
         "invitations": "Undangan kohort berikutnya",
         "invitations_note": "{n} UMKM terdaftar belum pernah dilatih; daftar lengkap berurutan ada di undangan.csv "
                             "(prioritas: {priority}).",
@@ -112,6 +125,15 @@ TEXT = {
         "name": "Name", "reason": "Reason", "sheet": "Sheet",
         "missing": "has not handed in module {m}", "failing": "has not passed module {m}",
         "needs_manual": "written answer awaits grading",
+        "tests": "Pre-test and post-test",
+        "tests_note": "Only trainees who took both tests enter the means and the gain. Normalised gain = "
+                      "(mean post − mean pre) / (maximum − mean pre): 0 is no progress, 1 is everything "
+                      "not known before now known.",
+        "tests_title": "Mean pre-test and post-test scores (trainees who took both)",
+        "tests_legend": ("pre-test", "post-test"),
+        "tests_none": "No trainee has taken both the pre-test and the post-test yet.",
+        "both": "Took both", "pre": "Mean pre (%)", "post": "Mean post (%)", "gain": "Gain",
+        "only_pre": "Pre-test only", "only_post": "Post-test only", "neither": "Neither",
         "invitations": "Invitations for the next cohort",
         "invitations_note": "{n} registered UMKM were never trained; the full ranked list is in undangan.csv "
                             "(priority: {priority}).",
@@ -156,6 +178,7 @@ class ReportData:
     groups: pd.DataFrame
     attention: pd.DataFrame
     invitations: pd.DataFrame
+    gain: pd.DataFrame
     cohort_ids: list[str]
 
 
@@ -265,7 +288,7 @@ def report_data(
         ledger=table, modules=modules, people=people, per_cohort=per_cohort, scores=scores, registry=registry,
         coverage_district=coverage_district, coverage_sector=coverage_sector, pass_sector=pass_sector,
         pass_district=pass_district, groups=groups, attention=attention, invitations=invited,
-        cohort_ids=[c.cohort_id for c in chosen],
+        gain=knowledge_gain(test_ledger(chosen, curriculum)), cohort_ids=[c.cohort_id for c in chosen],
     )
 
 
@@ -368,7 +391,10 @@ def workbook_sheets(data: ReportData, curriculum: Curriculum) -> dict[str, pd.Da
     stats["rata_rata_nilai_terbaik_persen"] = handed_in.groupby("modul")["persen"].mean().round(1)
     stats["ulang"] = modules[modules["percobaan"] > 1].groupby("modul")["id_peserta"].nunique()
     per_module = per_module.merge(stats.fillna(0).reset_index(), on="modul", how="left")
-    return {"Ringkasan": summary, "Per peserta": people, "Per modul": per_module, "Undangan": data.invitations}
+    return {
+        "Ringkasan": summary, "Per peserta": people, "Per modul": per_module, "Tes awal-akhir": data.gain,
+        "Undangan": data.invitations,
+    }
 
 
 def _write_certificates(data: ReportData, curriculum: Curriculum, folder: Path, today: date) -> list[Path]:
@@ -458,13 +484,15 @@ def _png(figure) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _number(value: object, lang: str) -> str:
+def _number(value: object, lang: str, decimals: int = 1) -> str:
     """A number as the reader writes it: 1.250 and 0,8 in Indonesian, 1,250 and 0.8 in English."""
     if hasattr(value, "item"):  # numpy scalars from a table
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
-    text = f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
+    if isinstance(value, float) and math.isnan(value):
+        return "–"
+    text = f"{value:,.{decimals}f}" if isinstance(value, float) else f"{value:,}"
     return text.translate(str.maketrans(",.", ".,")) if lang == "id" else text
 
 
@@ -525,6 +553,9 @@ def render_index(
                                        ylabel=t["score_pct"], empty=t["empty"])
     parts.append(_figure(_png(figure), t["scores_title"]))
 
+    if curriculum.knowledge_test:
+        parts.append(_tests_section(data.gain, t, lang))
+
     parts.append(f"<h2>{_e(t['by_sector'])}</h2>")
     for table, column, title in ((data.pass_sector, "sektor", "sector_title"), (data.pass_district, "distrik", "district_title")):
         figure = charts.horizontal_percent_bars(
@@ -572,6 +603,30 @@ def render_index(
     ))
     parts.append(f"<h2>{_e(t['files'])}</h2><p>{_e(t['files_list'].format(certs=certificates))}</p>")
     return _PAGE.format(lang=lang, title=_e(t["title"]), style=_STYLE, body="\n".join(parts))
+
+
+def _tests_section(gain: pd.DataFrame, t: dict, lang: str) -> str:
+    """Pre-test and post-test per cohort: means, normalised gain, who took only one."""
+    parts = [f"<h2>{_e(t['tests'])}</h2>", f"<p>{_e(t['tests_note'])}</p>"]
+    taken = gain[gain["peserta_keduanya"] > 0]
+    if taken.empty:
+        parts.append(f"<p>{_e(t['tests_none'])}</p>")
+    else:
+        long = taken.melt(id_vars="kohort", value_vars=["rata_awal_persen", "rata_akhir_persen"], var_name="tes",
+                          value_name="persen")
+        long["tes"] = long["tes"].map(dict(zip(["rata_awal_persen", "rata_akhir_persen"], t["tests_legend"])))
+        figure = charts.grouped_percent_bars(long, category="kohort", series="tes", value="persen",
+                                             title=t["tests_title"], ylabel=t["percent"], empty=t["empty"])
+        parts.append(_figure(_png(figure), t["tests_title"]))
+    shown = gain.assign(gain_ternormalisasi=gain["gain_ternormalisasi"].map(
+        lambda g: _number(float(g), lang, decimals=2)))
+    parts.append(_table(
+        shown[["kohort", "peserta_keduanya", "rata_awal_persen", "rata_akhir_persen", "gain_ternormalisasi",
+               "hanya_awal", "hanya_akhir", "tidak_ikut"]],
+        [t["cohort"], t["both"], t["pre"], t["post"], t["gain"], t["only_pre"], t["only_post"], t["neither"]],
+        numeric=(1, 2, 3, 4, 5, 6, 7), lang=lang,
+    ))
+    return "\n".join(parts)
 
 
 def _share(part: int, whole: int) -> str:
