@@ -15,21 +15,41 @@ STAMP := $(VENV)/.umkmkit-installed
 CHROMIUM := /usr/bin/chromium
 CHROMIUM_HINT := Browser tests open pages in Chromium and fail without it. Install it \
 (Debian/Ubuntu, as root: apt-get install chromium) or point UMKMKIT_CHROMIUM at a Chromium or Chrome executable.
+# The PostgreSQL gradebook test (tests/test_postgres.py) starts its own throwaway server from these.
+POSTGRES_HINT := The PostgreSQL gradebook test starts a throwaway PostgreSQL server and fails without one. \
+Install it (Debian/Ubuntu, as root: apt-get install postgresql) or point UMKMKIT_POSTGRES_BIN at the folder holding initdb and pg_ctl.
+# JupyterHub's proxy for the room server (deploy/jupyterhub/) and tests/test_hub.py, from npm, installed
+# into the venv (where the USB stick's install.sh puts it too). Version 5 needs Node.js 20 or newer.
+PROXY_PACKAGE := configurable-http-proxy@5.3.0
+PROXY_PACKAGE_OLD_NODE := configurable-http-proxy@4.6.3
+PROXY_HINT := The JupyterHub test and a room server need JupyterHub's proxy. Install Node.js and npm \
+(Debian/Ubuntu, as root: apt-get install npm), then run make hub-proxy again.
 # Every command the kit runs (nbgrader's alembic, jupyter, kernels) comes from the venv.
 export PATH := $(abspath $(BIN))$(if $(filter Windows_NT,$(OS)),;,:)$(PATH)
 
-.PHONY: demo test build lab setup chromium clean
+.PHONY: demo test build lab setup chromium postgresql hub-proxy wheelhouse clean
 
 demo: $(STAMP)
 	$(BIN)/umkmkit demo $(DEMO_ARGS)
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium postgresql hub-proxy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 build: $(STAMP)
 	$(BIN)/umkmkit build
 
+# JupyterLab for participants (Indonesian, offline) until Ctrl+C; for a room:
+# make lab LAB_ARGS="--ip 0.0.0.0"; a cohort's formgrader: make lab LAB_ARGS="--trainer <cohort>"
+lab: $(STAMP)
+	$(BIN)/umkmkit lab $(LAB_ARGS)
+
 setup: $(STAMP)
+
+# The offline installer for a USB stick: dist/usb/ (wheels for Linux and Windows, the kit,
+# npm's cache of the JupyterHub proxy, install.sh and install.bat). Downloads once into
+# .cache/wheels/; later builds need no internet. See README, "Installing offline".
+wheelhouse: $(STAMP)
+	$(BIN)/python -m umkmkit.usb
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11))" || \
@@ -41,21 +61,51 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -c "import matplotlib.pyplot"
 	@touch $@
 
-# Installs Chromium only where that is safe to do unattended (Linux, apt-get, root: CI);
-# elsewhere says how. Not fatal: the rest of the suite still runs, the browser tests fail.
+# $(call debian_package,PACKAGE,WHAT IT IS FOR,SHELL TEST THAT IT IS THERE,HINT) installs a Debian
+# package some tests need, only where that is safe to do unattended (Linux, apt-get, root: CI);
+# elsewhere says how. Not fatal: the rest of the suite still runs, only those tests fail.
+define debian_package
+	@if $(3); then :; \
+	elif [ "$$(uname -s)" = Linux ] && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing $(1) for $(2): apt-get install -y --no-install-recommends $(1)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y --no-install-recommends $(1) || \
+			{ apt-get update && apt-get install -y --no-install-recommends $(1); } || \
+			echo "Could not install $(1). $(4)"; \
+	else \
+		echo "$(1) is missing. $(4)"; \
+	fi
+endef
+
 chromium:
 ifeq ($(OS),Windows_NT)
 	@echo "Note: $(CHROMIUM_HINT)"
 else
-	@if [ -n "$$UMKMKIT_CHROMIUM" ] || [ -x $(CHROMIUM) ]; then :; \
-	elif [ "$$(uname -s)" = Linux ] && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-		echo "Installing Chromium for the browser tests: apt-get install -y --no-install-recommends chromium"; \
-		export DEBIAN_FRONTEND=noninteractive; \
-		apt-get install -y --no-install-recommends chromium || \
-			{ apt-get update && apt-get install -y --no-install-recommends chromium; } || \
-			echo "Could not install Chromium. $(CHROMIUM_HINT)"; \
+	$(call debian_package,chromium,the browser tests,[ -n "$$UMKMKIT_CHROMIUM" ] || [ -x $(CHROMIUM) ],$(CHROMIUM_HINT))
+endif
+
+postgresql:
+ifeq ($(OS),Windows_NT)
+	@echo "Note: $(POSTGRES_HINT)"
+else
+	$(call debian_package,postgresql,the gradebook test,[ -n "$$UMKMKIT_POSTGRES_BIN" ] || command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1,$(POSTGRES_HINT))
+endif
+
+# Installs configurable-http-proxy only when missing (npm from Debian first, where that is safe).
+hub-proxy: $(STAMP)
+ifeq ($(OS),Windows_NT)
+	@echo "Note: the JupyterHub room server runs on Linux only; configurable-http-proxy is not installed here."
+else
+	$(call debian_package,npm,the JupyterHub proxy,command -v configurable-http-proxy >/dev/null 2>&1 || command -v npm >/dev/null 2>&1,$(PROXY_HINT))
+	@if command -v configurable-http-proxy >/dev/null 2>&1; then :; \
+	elif command -v npm >/dev/null 2>&1; then \
+		package=$(PROXY_PACKAGE); \
+		node -e 'process.exit(parseInt(process.versions.node) < 20 ? 1 : 0)' || package=$(PROXY_PACKAGE_OLD_NODE); \
+		echo "Installing $$package into $(VENV) for JupyterHub: npm install --global --prefix $(VENV) $$package"; \
+		npm install --global --prefix $(VENV) --no-audit --no-fund --loglevel=error $$package || \
+			echo "Could not install $$package. $(PROXY_HINT)"; \
 	else \
-		echo "Chromium is missing ($(CHROMIUM)). $(CHROMIUM_HINT)"; \
+		echo "configurable-http-proxy is missing. $(PROXY_HINT)"; \
 	fi
 endif
 

@@ -2,7 +2,8 @@
 
 `visit` loads a local page with every network request recorded and blocked (so a page that
 needs the internet visibly breaks), collects console errors, checks that images and charts
-rendered, and saves a full-page screenshot. Chromium is Debian's (`make test` installs it);
+rendered, and saves a full-page screenshot. `chromium_page` gives a page for a live server (JupyterLab),
+recording every request it makes. Chromium is Debian's (`make test` installs it);
 when it is missing the test fails with instructions, it is never skipped.
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -78,6 +81,32 @@ def unrendered_images(page) -> list[str]:
     return page.evaluate(_UNRENDERED_IMAGES_JS)
 
 
+@contextmanager
+def chromium_page(*, route: Callable | None = None, record: list[str] | None = None) -> Iterator:
+    """A playwright page in headless Chromium (service workers blocked), closed afterwards.
+
+    `route` handles every request (e.g. to block it); `record` gets the URL of every request
+    and WebSocket the page opens, so a test can check none leaves the machine.
+    """
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(executable), args=LAUNCH_ARGS, timeout=TIMEOUT_MS)
+        try:
+            context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+            context.set_default_timeout(TIMEOUT_MS)
+            if route:
+                context.route("**/*", route)
+            page = context.new_page()
+            if record is not None:
+                page.on("request", lambda request: record.append(request.url))
+                page.on("websocket", lambda socket: record.append(socket.url))
+            yield page
+        finally:
+            browser.close()
+
+
 def visit(html: Path, screenshot: Path, *, wait_for: str | None = None) -> PageVisit:
     """Open a local HTML file in headless Chromium with the network blocked, and report.
 
@@ -90,9 +119,6 @@ def visit(html: Path, screenshot: Path, *, wait_for: str | None = None) -> PageV
     wait_for
         A CSS selector to wait for before looking at the page (e.g. a chart's container).
     """
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
     own_url = unquote(html.resolve().as_uri())
     requests: list[str] = []
     errors: list[str] = []
@@ -106,25 +132,17 @@ def visit(html: Path, screenshot: Path, *, wait_for: str | None = None) -> PageV
         else:
             route.continue_()
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(executable), args=LAUNCH_ARGS, timeout=TIMEOUT_MS)
-        try:
-            context = browser.new_context(viewport=VIEWPORT, service_workers="block")
-            context.set_default_timeout(TIMEOUT_MS)
-            context.route("**/*", block)
-            page = context.new_page()
-            page.on("request", lambda request: requests.append(request.url) if outside(request.url) else None)
-            page.on("websocket", lambda socket: requests.append(socket.url))
-            page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-            page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-            page.goto(own_url, wait_until="load")
-            if wait_for:
-                page.wait_for_selector(wait_for, state="visible")
-            broken = unrendered_images(page)
-            text = page.inner_text("body")
-            screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(screenshot), full_page=True)
-        finally:
-            browser.close()
+    with chromium_page(route=block) as page:
+        page.on("request", lambda request: requests.append(request.url) if outside(request.url) else None)
+        page.on("websocket", lambda socket: requests.append(socket.url))
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+        page.goto(own_url, wait_until="load")
+        if wait_for:
+            page.wait_for_selector(wait_for, state="visible")
+        broken = unrendered_images(page)
+        text = page.inner_text("body")
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(screenshot), full_page=True)
     return PageVisit(requests=requests, console_errors=errors, screenshot=screenshot, text=text,
                      unrendered_images=broken)

@@ -54,3 +54,77 @@ def demo_run(tmp_path_factory):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return workspace / "demo", done.stdout
+
+
+def postgres_bin() -> Path:
+    """The folder of PostgreSQL's server programs (initdb, pg_ctl): UMKMKIT_POSTGRES_BIN, PATH, or Debian's."""
+    import os
+    import shutil
+
+    candidates = [Path(os.environ["UMKMKIT_POSTGRES_BIN"])] if os.environ.get("UMKMKIT_POSTGRES_BIN") else []
+    if shutil.which("pg_ctl"):
+        candidates.append(Path(shutil.which("pg_ctl")).resolve().parent)
+    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name), reverse=True)
+    for folder in candidates:
+        if (folder / "initdb").exists() or (folder / "initdb.exe").exists():
+            return folder
+    pytest.fail(
+        "PostgreSQL's server programs (initdb, pg_ctl) were not found: the PostgreSQL gradebook test needs "
+        "them. `make test` installs them when run as root on Debian/Ubuntu; otherwise run "
+        "`apt-get install postgresql` as root, or set UMKMKIT_POSTGRES_BIN to the folder holding initdb.",
+        pytrace=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throwaway PostgreSQL server on 127.0.0.1 (a free port) with one empty database: its URL.
+
+    PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user, from a
+    folder of its own under the system's temp folder. Stopped and removed at the end of the session.
+    """
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import tempfile
+
+    import sqlalchemy as sa
+
+    programs = postgres_bin()
+    folder = Path(tempfile.mkdtemp(prefix="umkmkit-postgres-"))
+    as_server_user: list[str] = []
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        import pwd
+
+        server_user = pwd.getpwnam("postgres")
+        os.chown(folder, server_user.pw_uid, server_user.pw_gid)
+        as_server_user = ["runuser", "-u", "postgres", "--"]
+    data, log = folder / "data", folder / "server.log"
+
+    def run(*command: str) -> None:
+        done = subprocess.run([*as_server_user, *command], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, f"{command[0]} failed:\n{done.stdout}{done.stderr}" + (
+            log.read_text(encoding="utf-8", errors="replace") if log.is_file() else "")
+
+    started = False
+    try:
+        run(str(programs / "initdb"), "-D", str(data), "-U", "umkmkit", "-A", "trust", "-E", "UTF8",
+            "--locale=C", "--no-sync")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        # no fsync: the data is thrown away, and the tests run faster; socket files stay in our folder
+        options = f"-h 127.0.0.1 -p {port} -k {folder} -F -c synchronous_commit=off -c full_page_writes=off"
+        run(str(programs / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o", options, "start")
+        started = True
+        server = f"postgresql://umkmkit@127.0.0.1:{port}"
+        engine = sa.create_engine(f"{server}/postgres".replace("postgresql:", "postgresql+psycopg2:"), isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(sa.text("CREATE DATABASE gradebook_uji"))
+        engine.dispose()
+        yield f"{server}/gradebook_uji"
+    finally:
+        if started:
+            run(str(programs / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(folder, ignore_errors=True)

@@ -17,7 +17,9 @@ from umkmkit.cli import main
 from umkmkit.cohorts import Trainee, create_cohort, load_cohort_config, read_roster
 from umkmkit.errors import UmkmkitError
 from umkmkit.grading import check_feedback_allowed
-from umkmkit.progress import knowledge_gain, ledger, module_results, test_ledger, trainee_summary, workspace_cohorts
+from umkmkit.progress import (
+    knowledge_gain, knowledge_test_ledger, ledger, module_results, trainee_summary, workspace_cohorts,
+)
 from umkmkit.report import build_report
 from umkmkit.workspace import Workspace
 
@@ -125,7 +127,7 @@ def test_report_opens_offline_in_chromium_with_its_charts(demo, tmp_path):
 def test_knowledge_gain_equals_an_independent_computation_from_the_gradebooks(demo, curriculum):
     workspace = demo[0]
     test = curriculum.knowledge_test
-    gain = knowledge_gain(test_ledger(workspace_cohorts(workspace), curriculum)).set_index("kohort")
+    gain = knowledge_gain(knowledge_test_ledger(workspace_cohorts(workspace), curriculum)).set_index("kohort")
     page = (report_folder(workspace) / "index.html").read_text(encoding="utf-8")
     assert "Tes awal dan tes akhir" in page
     for cohort in workspace_cohorts(workspace):

@@ -225,6 +225,69 @@ def agenda() -> None:
     click.echo(write_agenda(load_curriculum(kit), kit.root / "docs" / "trainer-guide.md"))
 
 
+@main.command()
+@click.option("--trainer", "cohort_id", metavar="COHORT", default=None,
+              help="Serve this cohort's course with nbgrader's formgrader and course tools, for its trainer.")
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="Port (default: 8888 for participants, 8890 with --trainer).")
+@click.option("--ip", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 lets others on the same Wi-Fi connect.")
+def lab(cohort_id: str | None, port: int | None, ip: str) -> None:
+    """For trainers: start JupyterLab, in Indonesian and offline, until Ctrl+C.
+
+    Without --trainer: the participants' folder workspace/lab/peserta/ (lessons, latihan/,
+    data sets and the welcome notebook MULAI-DI-SINI.ipynb; never solutions or cohorts), with
+    nbgrader's assignment list and Validate button and without its trainer tools. Prints the
+    URL with its token (set JUPYTER_TOKEN to choose the token) and, with --ip 0.0.0.0, the
+    addresses others in the room open.
+    """
+    from umkmkit.curriculum import load_curriculum
+    from umkmkit.lab import run_lab
+
+    kit = find_kit()
+    run_lab(kit, load_curriculum(kit), trainer=cohort_id, ip=ip, port=port,
+            on_ready=lambda lines: click.echo("\n".join(lines)))
+    click.echo("JupyterLab stopped.")
+
+
+@main.command("hub-config")
+@click.argument("cohort_ids", nargs=-1, required=True, metavar="COHORT...")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write (default: the workspace's hub/).")
+@click.option("--password", default=None,
+              help="The participants' shared password, at least 8 characters (default: kept, else a new one).")
+@click.option("--trainer", "trainer_specs", multiple=True, metavar="NAME[=COHORT,...]",
+              help="A trainer's login and the cohorts they grade (default: all); repeat for several. "
+                   "Default: one trainer, pelatih.")
+@click.option("--ip", default="0.0.0.0", show_default=True, help="Address participants connect to.")
+@click.option("--port", type=click.IntRange(1, 65000), default=8000, show_default=True,
+              help="Port participants open; the hub also uses port+1, port+81 and port+100... on 127.0.0.1.")
+def hub_config(cohort_ids: tuple[str, ...], out: Path | None, password: str | None,
+               trainer_specs: tuple[str, ...], ip: str, port: int) -> None:
+    """For a room server (Linux): write a JupyterHub configuration with one nbgrader course per cohort.
+
+    Participants log in with their trainee id and the room's password; each gets a Unix account
+    and their own server. Trainers open each cohort's formgrader at /services/<cohort>/.
+    Run the hub as root with the command printed at the end. See docs/deployment.md.
+    """
+    from umkmkit.hub import write_hub_config
+
+    trainers = {}
+    for spec in trainer_specs:
+        name, _, cohorts = spec.partition("=")
+        trainers[name.strip()] = [c.strip() for c in cohorts.split(",") if c.strip()] or None
+    room = write_hub_config(find_kit(), list(cohort_ids), out, password=password, trainers=trainers or None,
+                            ip=ip, port=port)
+    click.echo(f"Room server written to {room.folder}")
+    for cohort_id, names in room.participants.items():
+        click.echo(f"  {cohort_id}: {len(names)} participants (log in with their trainee id), "
+                   f"formgrader at {room.url}/services/{cohort_id}/")
+    click.echo(f"Participants' password: {room.participant_password}")
+    for name, cohorts in room.trainers.items():
+        click.echo(f"Trainer {name} ({', '.join(cohorts)}): password in {room.folder / 'secrets.json'}")
+    click.echo("Start it as root: sudo " + " ".join(room.command()))
+
+
 @main.group()
 def cohort() -> None:
     """For trainers: cohorts, each one nbgrader course with its own gradebook."""
@@ -235,7 +298,8 @@ def cohort() -> None:
 @click.option("--roster", "roster_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The trainees, as CSV with the columns of datasets/roster-mkw-2022-06.csv.")
 @click.option("--db-url", default=None,
-              help="Gradebook database, e.g. postgresql://user@server/mkw (default: SQLite in the cohort folder).")
+              help="Gradebook database, one per cohort, e.g. postgresql://user@server/mkw_2022_06 "
+                   "(default: SQLite in the cohort folder). Keep passwords in ~/.pgpass, not here.")
 @click.option("--exchange-root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="nbgrader's exchange folder, for rooms with a network (default: nbgrader's).")
 def cohort_create(cohort_id: str, roster_file: Path, db_url: str | None, exchange_root: Path | None) -> None:
@@ -339,6 +403,8 @@ def grade(cohort_id: str, assignment_id: str, workers: int | None, force: bool, 
     click.echo("Protection of the grader: " + "; ".join(f"{k}: {v}" for k, v in summary.protections.items()))
     if summary.backup:
         click.echo(f"Gradebook backed up before grading: {summary.backup}")
+    elif summary.backup_note:
+        click.echo(f"Gradebook backup: {summary.backup_note}")
     if summary.failed:
         sys.exit(1)
 

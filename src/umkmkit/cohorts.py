@@ -324,9 +324,22 @@ def cohort_config(kit: Kit, cohort: Cohort, db_url: str | None = None, exchange_
     config.CourseDirectory.course_id = cohort.cohort_id
     config.CourseDirectory.source_directory = SOURCE
     config.CourseDirectory.release_directory = RELEASE
-    config.CourseDirectory.db_url = db_url or cohort.default_db_url
+    config.CourseDirectory.db_url = with_gradebook_driver(db_url) if db_url else cohort.default_db_url
     config.Exchange.root = str(Path(exchange_root).resolve()) if exchange_root else str(nbgrader_exchange_root())
     return config
+
+
+#: The course nbgrader's own preprocessors add to every gradebook they open (Gradebook(db_url)).
+NBGRADER_DEFAULT_COURSE = "default_course"
+#: PostgreSQL driver the kit installs (psycopg2-binary), named in a cohort's gradebook URL because
+#: SQLAlchemy's default for a bare postgresql:// changed from psycopg2 (up to 2.0) to psycopg 3 (2.1).
+POSTGRES_DRIVER = "postgresql+psycopg2"
+
+
+def with_gradebook_driver(db_url: str) -> str:
+    """The gradebook URL with the kit's PostgreSQL driver named: postgresql://... -> postgresql+psycopg2://..."""
+    scheme, separator, rest = db_url.partition("://")
+    return f"{POSTGRES_DRIVER}://{rest}" if separator and scheme in ("postgresql", "postgres") else db_url
 
 
 def nbgrader_exchange_root() -> Path:
@@ -374,6 +387,50 @@ def open_gradebook(cohort: Cohort) -> Gradebook:
     return Gradebook(config.CourseDirectory.db_url, course_id=cohort.cohort_id)
 
 
+def check_gradebook_database(db_url: str, cohort_id: str) -> None:
+    """Refuse a gradebook database that cannot be reached or that holds another gradebook.
+
+    nbgrader keeps assignment names unique across its whole database, so each cohort needs a
+    database of its own (on a PostgreSQL server: one database per cohort). A database holding
+    only this cohort's course without submissions (an interrupted `cohort create`) is accepted.
+    """
+    import sqlalchemy as sa
+    from nbgrader.api import Course, SubmittedAssignment
+
+    try:
+        url = sa.engine.make_url(with_gradebook_driver(db_url))
+        engine = sa.create_engine(url)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as error:
+        raise UmkmkitError(
+            f"Gradebook URL '{db_url}' for cohort {cohort_id} is not usable ({error}); write it like "
+            f"postgresql://user@server/{cohort_id.replace('-', '_')}, or leave --db-url out for SQLite."
+        ) from error
+    shown = url.render_as_string(hide_password=True)
+    try:
+        with engine.connect() as connection:
+            tables = set(sa.inspect(connection).get_table_names())
+            courses = set(connection.execute(sa.select(Course.id)).scalars()) if Course.__tablename__ in tables else set()
+            submissions = SubmittedAssignment.__tablename__ in tables and connection.execute(
+                sa.select(sa.func.count()).select_from(SubmittedAssignment.__table__)
+            ).scalar()
+    except sa.exc.SQLAlchemyError as error:
+        raise UmkmkitError(
+            f"Cannot open the gradebook database {shown} for cohort {cohort_id}: "
+            f"{str(error).strip().splitlines()[0]}. Create the database first (PostgreSQL: "
+            f"`createdb {url.database or cohort_id.replace('-', '_')}` on the server), and check the user, "
+            "password, host and port."
+        ) from error
+    finally:
+        engine.dispose()
+    others = sorted(courses - {cohort_id, NBGRADER_DEFAULT_COURSE})
+    if others or submissions:
+        holds = f"the gradebook of {', '.join(others)}" if others else f"graded work of {cohort_id}"
+        raise UmkmkitError(
+            f"The database {shown} already holds {holds}; nbgrader needs an empty database for each "
+            f"cohort. Create a new one (e.g. `createdb {cohort_id.replace('-', '_')}`) and pass its URL."
+        )
+
+
 def roster(cohort: Cohort) -> Roster:
     """The cohort's trainees (its roster.csv, written and checked by create_cohort)."""
     return _read_roster(cohort.roster_file, registry=None, cohort_id=None, check_values=False)
@@ -398,7 +455,9 @@ def create_cohort(
     trainees made by code (the verification's scenario trainees). Assignments (every module's,
     the pre-test and the post-test; or `assignment_ids`) are copied from solutions/ so the
     cohort keeps the version it was taught with. `exchange_root` (default: nbgrader's) is written to the
-    cohort's nbgrader_config.py as Exchange.root.
+    cohort's nbgrader_config.py as Exchange.root. `db_url` (default: SQLite gradebook.db in the cohort
+    folder) names a database for this cohort alone, e.g. on PostgreSQL; `check_gradebook_database`
+    refuses one that cannot be opened or holds another gradebook before anything is written.
     """
     if not _COHORT_ID.match(cohort_id):
         raise UmkmkitError(
@@ -417,6 +476,8 @@ def create_cohort(
         raise UmkmkitError(
             f"Cohort {cohort_id} already exists at {cohort.root}; choose another id or remove that folder."
         )
+    if db_url:
+        check_gradebook_database(db_url, cohort_id)
     cohort.root.parent.mkdir(parents=True, exist_ok=True)
     staging = cohort.root.with_name(f".{cohort_id}.creating")
     if staging.exists():
@@ -425,6 +486,8 @@ def create_cohort(
         staged = Cohort(staging)
         staging.mkdir()
         config = cohort_config(kit, staged, db_url, exchange_root)
+        # the gradebook's course is the cohort, not the staging folder (a shared server lists courses)
+        config.CourseDirectory.course_id = cohort_id
         staged.config_file.write_text(render_config(config, cohort_id), encoding="utf-8")
         write_roster(trainees, staged.roster_file)
         for assignment_id, source in releases:

@@ -3,7 +3,8 @@
 Each trainee is graded by nbgrader's own Autograde, in-process in one of several worker
 processes (no CLI start-up per trainee), with every kernel started by the sandbox
 (`umkmkit.sandbox`). A trainee whose grading finished gets a marker (grading-state/); a run that was killed can simply be run again: finished trainees are skipped,
-unfinished ones are graded from scratch. The gradebook is backed up before each run.
+unfinished ones are graded from scratch. The gradebook is backed up before each run (SQLite:
+a copy; PostgreSQL: a pg_dump where the client tools are installed) and the summary says how.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import shutil
 import sqlite3
+import subprocess
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -50,6 +53,8 @@ class GradingSummary:
     needs_manual_grade: list[str] = field(default_factory=list)
     protections: dict[str, str] = field(default_factory=dict)
     backup: Path | None = None
+    #: How the gradebook was backed up before grading (or why umkmkit made no copy), for the trainer.
+    backup_note: str = ""
     workers: int = 1
     seconds: float = 0.0
 
@@ -80,19 +85,63 @@ def is_graded(cohort: Cohort, assignment_id: str, trainee_id: str) -> bool:
     )
 
 
-def backup_gradebook(cohort: Cohort) -> Path | None:
-    """Copy a SQLite gradebook to backups/ (consistent even while in use); None for a server DB."""
+def backup_gradebook(cohort: Cohort) -> tuple[Path | None, str]:
+    """Back up the cohort's gradebook into backups/: (the copy, or None; what was done, for the trainer).
+
+    SQLite: a consistent copy through SQLite's backup API, even while the gradebook is in use.
+    PostgreSQL: a plain-SQL dump by pg_dump when the PostgreSQL client tools are installed;
+    otherwise (or when pg_dump fails) no copy, and the note says so: the server's own backups
+    are then what protects the grades.
+    """
     url = load_cohort_config(cohort).CourseDirectory.db_url
+    stamp = f"{datetime.now():%Y%m%d-%H%M%S-%f}"
     if not url.startswith("sqlite:///"):
-        return None
+        return _dump_server_gradebook(url, cohort.backups_dir / f"gradebook-{stamp}.sql")
     database = Path(url.removeprefix("sqlite:///"))
     if not database.is_file():
-        return None
-    target = cohort.backups_dir / f"gradebook-{datetime.now():%Y%m%d-%H%M%S-%f}.db"
+        return None, f"no gradebook at {database} yet: nothing to back up"
+    target = cohort.backups_dir / f"gradebook-{stamp}.db"
     target.parent.mkdir(parents=True, exist_ok=True)
     with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(target)) as copy:
         source.backup(copy)
-    return target
+    return target, f"SQLite gradebook copied to {target}"
+
+
+def _dump_server_gradebook(url: str, target: Path) -> tuple[Path | None, str]:
+    """pg_dump a PostgreSQL gradebook to `target` (written whole or not at all), or say why not."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    shown = parsed.render_as_string(hide_password=True)
+    not_copied = f"gradebook on the database server {shown} was not copied by umkmkit"
+    server_backups = "the server's own backups are what protects these grades"
+    if parsed.get_backend_name() != "postgresql":
+        return None, f"{not_copied}: {server_backups}"
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
+        return None, (
+            f"{not_copied}, because pg_dump is not installed here; {server_backups}. Install the PostgreSQL "
+            "client tools (they hold pg_dump) to have a dump made in backups/ before each grading run."
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    environment = dict(os.environ)
+    if parsed.password:  # never on the command line, where other users of the server could read it
+        environment["PGPASSWORD"] = str(parsed.password)
+    libpq_url = parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    try:
+        done = subprocess.run(
+            [pg_dump, "--no-owner", "--file", str(temporary), f"--dbname={libpq_url}"],
+            env=environment, capture_output=True, text=True, timeout=600,
+        )
+        problem = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1] if done.returncode else ""
+    except (OSError, subprocess.TimeoutExpired) as error:
+        problem = str(error)
+    if problem:
+        temporary.unlink(missing_ok=True)
+        return None, f"{not_copied}: pg_dump failed ({problem}); {server_backups}"
+    os.replace(temporary, target)
+    return target, f"PostgreSQL gradebook {shown} dumped by pg_dump to {target} (restore with psql -f)"
 
 
 def default_workers() -> int:
@@ -124,7 +173,7 @@ def grade(
             summary.already_graded.append(trainee_id)
         else:
             todo.append(trainee_id)
-    summary.backup = backup_gradebook(cohort)
+    summary.backup, summary.backup_note = backup_gradebook(cohort)
     policy, summary.protections = check_protections(_with_hidden_paths(policy or SandboxPolicy(), cohort))
     summary.workers = max(1, min(workers or default_workers(), len(todo) or 1))
 

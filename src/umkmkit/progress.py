@@ -23,7 +23,7 @@ from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
 from umkmkit.workspace import Cohort, Workspace
 
-#: `modul` of the pre-test and the post-test rows in test_ledger.
+#: `modul` of the pre-test and the post-test rows in knowledge_test_ledger.
 TEST_MOMENTS = ("awal", "akhir")
 GAIN_COLUMNS = [
     "kohort", "peserta_keduanya", "rata_awal_persen", "rata_akhir_persen", "gain_ternormalisasi",
@@ -88,7 +88,7 @@ def ledger(cohorts: list[Cohort], curriculum: Curriculum) -> pd.DataFrame:
     return _ledger(cohorts, expected)
 
 
-def test_ledger(cohorts: list[Cohort], curriculum: Curriculum) -> pd.DataFrame:
+def knowledge_test_ledger(cohorts: list[Cohort], curriculum: Curriculum) -> pd.DataFrame:
     """The pre-test and post-test as ledger rows: `modul` is "awal" (pre) or "akhir" (post).
 
     Empty when curriculum.yml declares no knowledge test.
@@ -176,7 +176,8 @@ def _gradebook_tables(cohort: Cohort) -> tuple[pd.DataFrame, pd.DataFrame]:
             rows = connection.execute(_submission_query()).all()
     except sa.exc.SQLAlchemyError as error:
         raise UmkmkitError(
-            f"Cannot read the gradebook of cohort {cohort.cohort_id} ({url}): {error.__class__.__name__}: "
+            f"Cannot read the gradebook of cohort {cohort.cohort_id} "
+            f"({sa.engine.make_url(url).render_as_string(hide_password=True)}): {error.__class__.__name__}: "
             f"{str(error).splitlines()[0]}. Check the cohort's nbgrader_config.py (db_url) and that the "
             "database is reachable; a SQLite gradebook has a copy in its backups/ folder."
         ) from error
@@ -330,7 +331,7 @@ def trainee_summary(
 
 
 def knowledge_gain(tests: pd.DataFrame) -> pd.DataFrame:
-    """Per cohort: mean pre- and post-test score and the normalised gain, from `test_ledger`.
+    """Per cohort: mean pre- and post-test score and the normalised gain, from `knowledge_test_ledger`.
 
     Only trainees who took both tests enter the means and the gain, which is
     (mean post - mean pre) / (maximum - mean pre) on the cohort's means (Hake's g; empty when

@@ -35,7 +35,7 @@ from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
 from umkmkit.spreadsheet import write_workbook
 from umkmkit.progress import (
-    MISSING, assignment_results, knowledge_gain, ledger, module_results, test_ledger, trainee_summary,
+    MISSING, assignment_results, knowledge_gain, knowledge_test_ledger, ledger, module_results, trainee_summary,
     workspace_cohorts,
 )
 from umkmkit.workspace import Kit, Workspace
@@ -288,7 +288,7 @@ def report_data(
         ledger=table, modules=modules, people=people, per_cohort=per_cohort, scores=scores, registry=registry,
         coverage_district=coverage_district, coverage_sector=coverage_sector, pass_sector=pass_sector,
         pass_district=pass_district, groups=groups, attention=attention, invitations=invited,
-        gain=knowledge_gain(test_ledger(chosen, curriculum)), cohort_ids=[c.cohort_id for c in chosen],
+        gain=knowledge_gain(knowledge_test_ledger(chosen, curriculum)), cohort_ids=[c.cohort_id for c in chosen],
     )
 
 

@@ -1,0 +1,133 @@
+"""JupyterHub configuration of a umkmkit room server: one nbgrader course per cohort.
+
+Do not run this file from deploy/jupyterhub/: `umkmkit hub-config <cohort>...` copies it into a
+folder (default workspace/hub/) beside room.json (cohorts, participants, trainers, ports, paths)
+and secrets.json (passwords), which it reads. Then, as root on Linux:
+
+    sudo .venv/bin/jupyterhub -f workspace/hub/jupyterhub_config.py
+
+It follows nbgrader's documented set-up for several courses on one hub (groups nbgrader-<course>
+and formgrade-<course>, a formgrader service per course named after the course, one exchange
+with path_includes_course). See deploy/jupyterhub/README.md and docs/deployment.md.
+"""
+
+from pathlib import Path
+
+from umkmkit import hub
+
+c = get_config()  # noqa: F821 (provided by JupyterHub's config loader)
+
+HERE = Path(__file__).resolve().parent
+room, secret = hub.load_room(HERE)
+hub.prepare_room(room, HERE)  # exchange folder, grader accounts, private folders closed
+state = HERE / "state"
+state.mkdir(mode=0o700, exist_ok=True)
+scripts = Path(room["scripts"])
+jupyter = HERE / "jupyter"
+cohorts = room["cohorts"]
+participants = sorted({name for cohort in cohorts for name in cohort["participants"]})
+trainers = room["trainers"]
+
+# --- network: participants open `url`; everything else listens on 127.0.0.1 only -----------------
+c.JupyterHub.bind_url = room["url"]
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = room["hub_port"]
+c.ConfigurableHTTPProxy.command = [room["proxy"]]
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{room['proxy_api_port']}"
+c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
+c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
+
+# --- login: the room's shared password for participants, a long one for trainers (hub admins) --
+# Anyone with the participants' password can log in as any participant: it keeps out people who
+# are not in the room, not participants from each other (see docs/deployment.md).
+c.JupyterHub.authenticator_class = "shared-password"
+c.SharedPasswordAuthenticator.user_password = secret["participant_password"]
+c.SharedPasswordAuthenticator.admin_password = secret["trainer_password"]
+c.Authenticator.admin_users = set(trainers)
+c.Authenticator.allowed_users = set(participants)
+# Hub users are the roster's trainee ids as written (P-00042); logins are lower-cased first.
+c.Authenticator.username_map = {name.lower(): name for name in participants}
+
+# --- one nbgrader course per cohort -----------------------------------------------------------
+c.JupyterHub.load_groups = {}
+for cohort in cohorts:
+    graders = [name for name, graded in trainers.items() if cohort["id"] in graded]
+    c.JupyterHub.load_groups[hub.participant_group(cohort["id"])] = {"users": cohort["participants"] + graders}
+    c.JupyterHub.load_groups[hub.trainer_group(cohort["id"])] = {"users": graders}
+
+c.JupyterHub.load_roles = [
+    # a server's token may do what its user may: nbgrader reads the user's groups with it
+    {"name": "server", "scopes": ["inherit"]},
+    {
+        "name": "idle-culler",
+        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+        "services": ["idle-culler"],
+    },
+] + [
+    {
+        "name": f"formgrade-{cohort['id']}",
+        "groups": [hub.trainer_group(cohort["id"])],
+        "scopes": [f"access:services!service={cohort['id']}", "list:services", f"read:services!service={cohort['id']}"],
+    }
+    for cohort in cohorts
+]
+
+lab_settings = [
+    "--LabApp.news_url=None",
+    "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
+    "--LabApp.extension_manager=readonly",
+]
+
+# Each cohort's formgrader: a Jupyter server on its course directory, as its grader account, at
+# /services/<cohort>/ (nbgrader's course list looks for the course id there). It opens on the
+# formgrader in a tab of its own: embedded in JupyterLab it is blank on JupyterHub >= 4.1.
+c.JupyterHub.services = [
+    {
+        "name": cohort["id"],
+        "url": f"http://127.0.0.1:{cohort['service_port']}",
+        "command": [
+            str(scripts / "jupyterhub-singleuser"),
+            f"--ServerApp.root_dir={cohort['course_dir']}",
+            f"--LabApp.app_settings_dir={jupyter / hub.TRAINER_SETTINGS / 'settings'}",
+            *lab_settings,
+        ],
+        "user": cohort["grader"],
+        "cwd": cohort["course_dir"],
+        # with what the trainer's `umkmkit release/collect/grade/feedback` need in its terminal
+        "environment": {"JUPYTERHUB_DEFAULT_URL": "/formgrader", **hub.grader_environment(room, cohort)},
+        "oauth_no_confirm": True,
+    }
+    for cohort in cohorts
+] + [
+    {
+        "name": "idle-culler",
+        "command": [room["python"], "-m", "jupyterhub_idle_culler", f"--timeout={room['idle_server_seconds']}"],
+    },
+]
+
+# --- each user's own server, under their own Unix account (created on first login) -------------
+c.JupyterHub.spawner_class = "localprocess"
+c.Spawner.pre_spawn_hook = hub.prepare_participant
+c.Spawner.cmd = [str(scripts / "jupyterhub-singleuser")]
+c.Spawner.notebook_dir = "~"
+c.Spawner.default_url = "/lab"
+c.Spawner.environment = {
+    "PATH": hub.server_path(room),
+    # nbgrader's exchange settings (jupyter/nbgrader_config.py) for every user's server
+    "JUPYTER_CONFIG_PATH": str(jupyter),
+}
+c.Spawner.args = [
+    f"--LabApp.app_settings_dir={jupyter / hub.PARTICIPANT_SETTINGS / 'settings'}",
+    *lab_settings,
+    # participants have the assignment list and Validate; the course tools are the formgrader's
+    "--ServerApp.jpserver_extensions=nbgrader.server_extensions.formgrader=False",
+    "--ServerApp.jpserver_extensions=nbgrader.server_extensions.course_list=False",
+    "--ServerApp.terminals_enabled=False",
+    # an idle kernel gives back its memory after this long; the culler stops idle servers
+    f"--MappingKernelManager.cull_idle_timeout={room['idle_kernel_seconds']}",
+    "--MappingKernelManager.cull_interval=300",
+]
+# A 2-core server starting many participants at once is slow to answer.
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 90

@@ -1,0 +1,577 @@
+"""JupyterLab for a workshop room: the participants' folder, or a cohort's course for its trainer.
+
+Participant mode serves workspace/lab/peserta/: copies of the lessons, the modules' exercises
+(as latihan/), the data sets the lessons read (so their `../datasets/` paths keep working) and
+a welcome notebook, MULAI-DI-SINI.ipynb. Never solutions/, never a cohort. Trainer mode serves
+one cohort's course directory, whose nbgrader_config.py the formgrader reads.
+
+Every server starts with the kit's own JupyterLab settings, written to workspace/lab/jupyter/<mode>/
+at each start and handed to the server on its command line (no file in the Python environment
+is touched): an override that selects the Indonesian language pack and turns off news and update
+checks (settings/overrides.json), the plugins a mode must not show (settings/page_config.json:
+nbgrader's formgrader, course list and create-assignment for participants; the extension
+manager, which asks PyPI, for everyone), and a user-settings and workspaces folder of the kit's
+own, so a trainer's personal JupyterLab preferences (an English locale, say) never reach the room.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from umkmkit import notebooks
+from umkmkit.cohorts import load_cohort_config
+from umkmkit.curriculum import Curriculum
+from umkmkit.errors import UmkmkitError
+from umkmkit.workspace import Kit
+
+PARTICIPANT, TRAINER = "peserta", "pelatih"
+#: Default ports: a trainer can run the room's server and their own formgrader side by side.
+DEFAULT_PORTS = {PARTICIPANT: 8888, TRAINER: 8890}
+#: Where a participant finds things, relative to their folder.
+LESSONS, EXERCISES, DATASETS = "lessons", "latihan", "datasets"
+WELCOME_NOTEBOOK = "MULAI-DI-SINI.ipynb"
+#: The data files a lesson reads: they live beside the lessons folder.
+_DATASET_REFERENCE = re.compile(r"\.\./datasets/([A-Za-z0-9_.-]+)")
+#: Letters and digits a participant cannot misread when typing the token from a whiteboard.
+_TOKEN_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+TOKEN_LENGTH = 10
+#: --ip values that listen on every network interface (the room's Wi-Fi included).
+ALL_INTERFACES = ("0.0.0.0", "", "*")
+#: Seconds JupyterLab may take to answer after it was started (a 2-core laptop needs about 3).
+START_TIMEOUT = 90
+STOP_TIMEOUT = 20
+
+#: JupyterLab settings the kit ships: Indonesian, and nothing fetched from the internet.
+SETTINGS_OVERRIDES = {
+    "@jupyterlab/translation-extension:plugin": {"locale": "id_ID"},
+    "@jupyterlab/apputils-extension:notification": {"checkForUpdates": False, "fetchNews": "false"},
+    # The language pack leaves the menu bar in English: the first words a participant reads.
+    "@jupyterlab/mainmenu-extension:plugin": {"menus": [
+        {"id": f"jp-mainmenu-{menu}", "label": label} for menu, label in (
+            ("file", "Berkas"), ("edit", "Sunting"), ("view", "Tampilan"), ("run", "Jalankan"),
+            ("kernel", "Kernel"), ("tabs", "Tab"), ("settings", "Pengaturan"), ("help", "Bantuan"),
+        )
+    ]},
+}
+#: Plugins nobody in a room needs: the extension manager searches PyPI.
+_ALWAYS_DISABLED = ("@jupyterlab/extensionmanager-extension",)
+#: nbgrader's trainer tools, hidden from participants (the assignment list and Validate stay).
+TRAINER_ONLY_PLUGINS = (
+    "@jupyter/nbgrader:formgrader",
+    "@jupyter/nbgrader:course-list",
+    "@jupyter/nbgrader:create-assignment",
+)
+TRAINER_ONLY_SERVER_EXTENSIONS = (
+    "nbgrader.server_extensions.formgrader",
+    "nbgrader.server_extensions.course_list",
+)
+
+
+@dataclass(frozen=True)
+class LabSetup:
+    """One JupyterLab server as the kit starts it: what it serves, where its settings are, how to reach it."""
+
+    mode: str  # PARTICIPANT or TRAINER
+    root_dir: Path  # the folder the server shows (and the cwd, where nbgrader finds its config)
+    config_dir: Path  # the kit's settings for this mode: settings/, user-settings/, workspaces/
+    ip: str
+    port: int
+    token: str
+    cohort_id: str | None = None
+
+    @property
+    def settings_dir(self) -> Path:
+        """JupyterLab's app settings dir: overrides.json and page_config.json."""
+        return self.config_dir / "settings"
+
+    @property
+    def log_file(self) -> Path:
+        return self.config_dir / "jupyterlab.log"
+
+    @property
+    def start_page(self) -> str:
+        """Path of the page to open first: the welcome notebook, or the formgrader."""
+        return f"lab/tree/{WELCOME_NOTEBOOK}" if self.mode == PARTICIPANT else "formgrader"
+
+    @property
+    def local_host(self) -> str:
+        """The address this machine reaches the server at."""
+        return "127.0.0.1" if self.ip in ALL_INTERFACES else self.ip
+
+    def url(self, host: str | None = None, page: str | None = None) -> str:
+        """The URL to open, token included (the first visit sets a cookie; later ones need no token)."""
+        return f"http://{host or self.local_host}:{self.port}/{self.start_page if page is None else page}?token={self.token}"
+
+    @property
+    def serves_room(self) -> bool:
+        """True when other machines on the network can reach the server."""
+        return self.ip in ALL_INTERFACES or not (self.ip == "localhost" or self.ip.startswith("127."))
+
+    def command(self) -> list[str]:
+        """JupyterLab's command line (the token goes by environment, never on the command line)."""
+        arguments = [
+            sys.executable, "-m", "jupyterlab", "--no-browser",
+            f"--ServerApp.ip={self.ip}", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
+            f"--ServerApp.root_dir={self.root_dir}",
+            f"--LabApp.app_settings_dir={self.settings_dir}",
+            f"--LabApp.user_settings_dir={self.config_dir / 'user-settings'}",
+            f"--LabApp.workspaces_dir={self.config_dir / 'workspaces'}",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
+            "--LabApp.extension_manager=readonly",
+        ]
+        if self.mode == PARTICIPANT:
+            # A terminal would open the trainer's whole laptop to the room.
+            arguments.append("--ServerApp.terminals_enabled=False")
+            arguments.append("--ServerApp.quit_button=False")  # no "Shut Down" in the menu for the room
+            arguments += [f"--ServerApp.jpserver_extensions={name}=False" for name in TRAINER_ONLY_SERVER_EXTENSIONS]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            arguments.append("--allow-root")  # JupyterLab refuses root otherwise (CI, containers)
+        return arguments
+
+
+def participant_dir(kit: Kit) -> Path:
+    """The participants' folder: workspace/lab/peserta/."""
+    return kit.workspace.root / "lab" / PARTICIPANT
+
+
+def _config_dir(kit: Kit, mode: str, cohort_id: str | None = None) -> Path:
+    return kit.workspace.root / "lab" / "jupyter" / (f"{mode}-{cohort_id}" if cohort_id else mode)
+
+
+def lesson_datasets(kit: Kit, curriculum: Curriculum) -> list[str]:
+    """The files of datasets/ the curriculum's lessons read (as `../datasets/<file>`), sorted."""
+    names = set()
+    for module in curriculum.modules:
+        for lesson in module.lessons:
+            nb = notebooks.read_notebook(kit.lessons_dir / lesson)
+            for cell in nb.cells:
+                if cell.cell_type == "code":
+                    names.update(_DATASET_REFERENCE.findall(cell.source))
+    missing = sorted(name for name in names if not (kit.datasets_dir / name).is_file())
+    if missing:
+        raise UmkmkitError(
+            f"Lessons read {', '.join(missing)} from datasets/, which is not there: regenerate the "
+            "data sets with `umkmkit datasets`, or fix the lesson's file name."
+        )
+    return sorted(names)
+
+
+def prepare_participant_folder(kit: Kit, curriculum: Curriculum, folder: Path | None = None) -> Path:
+    """Fill the participants' folder: lessons/, latihan/<assignment>/, datasets/ and the welcome notebook.
+
+    Lessons and exercises are copied only where missing, so a participant's work survives a
+    restart (delete a file to get a fresh copy). Data sets are copied again when they differ:
+    they are inputs, and a fresh copy repairs one edited by mistake. The welcome notebook is
+    the kit's and rewritten when the kit's text changes. Only the modules' exercises are
+    copied: the knowledge test is handed out by the trainer, at the start and at the end.
+    """
+    folder = Path(folder) if folder else participant_dir(kit)
+    for module in curriculum.modules:
+        for lesson in module.lessons:
+            _copy_file(kit.lessons_dir / lesson, folder / LESSONS / lesson, replace=False)
+    for module in curriculum.assignments:
+        source = kit.exercise_dir(module.assignment)
+        if not source.is_dir():
+            raise UmkmkitError(f"{source} is missing: build the exercises with `umkmkit build`.")
+        for path in sorted(p for p in source.rglob("*") if p.is_file()):
+            _copy_file(path, folder / EXERCISES / module.assignment / path.relative_to(source), replace=False)
+    for name in lesson_datasets(kit, curriculum):
+        _copy_file(kit.datasets_dir / name, folder / DATASETS / name, replace=True)
+    welcome = welcome_notebook(curriculum)
+    target = folder / WELCOME_NOTEBOOK
+    if not target.is_file() or _cleaned(target) != welcome:
+        notebooks.write_notebook(welcome, target)
+    return folder
+
+
+def _cleaned(path: Path) -> nbformat.NotebookNode | None:
+    """The notebook without outputs, or None when it cannot be read (so the kit's copy replaces it)."""
+    try:
+        return notebooks.clean_notebook(notebooks.read_notebook(path))
+    except UmkmkitError:
+        return None
+
+
+def _copy_file(source: Path, target: Path, *, replace: bool) -> None:
+    """Copy `source` to `target` (atomically) when it is missing, or, with `replace`, when it differs."""
+    if target.is_file() and (not replace or target.read_bytes() == source.read_bytes()):
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def welcome_notebook(curriculum: Curriculum) -> nbformat.NotebookNode:
+    """MULAI-DI-SINI.ipynb: a first-time participant's guide to the folder, cells, Validate and handing in."""
+    rows = []
+    for module in curriculum.modules:
+        lessons = ", ".join(
+            f"[{'materi' if len(module.lessons) == 1 else f'materi {n}'}]({LESSONS}/{name})"
+            for n, name in enumerate(module.lessons, start=1)
+        )
+        exercises = ", ".join(
+            f"[{name}]({EXERCISES}/{module.assignment}/{name}.ipynb)" for name in module.notebooks
+        ) if module.assignment else "–"
+        rows.append(f"| {module.id} {module.judul} | {lessons} | {exercises} |")
+    cells = [
+        new_markdown_cell(_WELCOME_INTRO),
+        new_markdown_cell(_WELCOME_TABLE.format(rows="\n".join(rows))),
+        new_markdown_cell(_WELCOME_RUN),
+        new_code_cell('harga = 25_000\njumlah = 3\nharga * jumlah'),
+        new_markdown_cell(_WELCOME_AFTER_RUN),
+        new_markdown_cell(_WELCOME_EXERCISE),
+        new_markdown_cell(_WELCOME_VALIDATE),
+        new_markdown_cell(_WELCOME_HAND_IN),
+    ]
+    nb = new_notebook(cells=cells, metadata={
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    })
+    for number, cell in enumerate(nb.cells, start=1):
+        cell.id = f"mulai-{number:02d}"  # stable ids: the file only changes when the kit's text does
+    return notebooks.clean_notebook(nb)
+
+
+_WELCOME_INTRO = """\
+# Selamat datang di pelatihan UMKM!
+
+Halo! Di sini Anda belajar dan berlatih selama pelatihan. Anda tidak perlu pernah memakai
+Jupyter sebelumnya: halaman ini menjelaskannya pelan-pelan. Kalau bingung, angkat tangan saja,
+pelatih akan datang membantu.
+
+**Apa yang ada di layar**
+
+- Di **panel kiri** ada daftar folder dan berkas. Klik dua kali sebuah nama untuk membukanya.
+  Kalau panel kiri tertutup, klik ikon folder di pinggir kiri layar.
+- Folder **`lessons`** berisi materi pelajaran.
+- Folder **`latihan`** berisi latihan yang dinilai, satu folder untuk setiap modul.
+- Folder **`datasets`** berisi data contoh yang dibaca materi. Biarkan apa adanya.
+
+**Satu laptop pelatih untuk seluruh kelas?** Kalau Anda membuka Jupyter lewat Wi-Fi dari laptop
+pelatih, semua peserta melihat berkas yang sama. Sebelum mengerjakan materi atau latihan, simpan
+dulu salinan dengan nama Anda: menu **Berkas**, lalu *Disimpan sebagai Notebook…*, lalu tambahkan
+nama Anda, misalnya `latihan-yohana.ipynb`, di folder yang sama. Kerjakan salinan itu, supaya
+pekerjaan Anda tidak tertimpa pekerjaan peserta lain.
+"""
+
+_WELCOME_TABLE = """\
+## Materi dan latihan
+
+Klik nama di tabel ini untuk membukanya. Kerjakan berurutan, dari atas ke bawah.
+
+| Modul | Materi | Latihan |
+| --- | --- | --- |
+{rows}
+"""
+
+_WELCOME_RUN = """\
+## Menjalankan sel
+
+Notebook seperti halaman ini terdiri dari kotak-kotak yang disebut **sel**. Ada sel teks (seperti
+yang sedang Anda baca) dan sel kode (berlatar abu-abu, berisi perintah Python).
+
+Untuk menjalankan sel kode: **klik sel itu**, lalu tekan **Shift+Enter** (tahan tombol Shift,
+lalu tekan Enter). Hasilnya muncul di bawah sel, lalu Jupyter pindah ke sel berikutnya.
+Bisa juga dengan tombol ▶ di bagian atas notebook.
+
+Coba sekarang pada sel abu-abu di bawah ini: sel ini menghitung harga 3 bungkus keripik.
+"""
+
+_WELCOME_AFTER_RUN = """\
+Berhasil? Angka **75000** muncul di bawah sel, dan di kirinya tertulis `[1]`: tandanya sel sudah
+dijalankan. Kalau tertulis `[*]`, sel masih berjalan: tunggu sebentar.
+
+**Kebiasaan baik**
+
+- **Simpan** pekerjaan Anda sesering mungkin: tekan **Ctrl+S** (di Mac: Cmd+S).
+- Jalankan sel **berurutan dari atas**. Kalau muncul pesan merah `NameError`, biasanya ada sel
+  di atasnya yang belum dijalankan.
+- Kalau semuanya terasa macet: klik tombol ⏩ di bagian atas notebook, lalu tombol *Dimulai Lagi*
+  (Restart). Notebook dijalankan ulang dari atas.
+"""
+
+_WELCOME_EXERCISE = f"""\
+## Mengerjakan latihan
+
+1. Buka folder `{EXERCISES}`, lalu folder modulnya (misalnya `00-mengenal-jupyter`), lalu
+   `latihan.ipynb`.
+2. Di sel paling atas, tulis **nama** dan **ID peserta** Anda di antara tanda petik, lalu jalankan
+   sel itu. Dari sel inilah pelatih mengenali latihan Anda.
+3. Jalankan sel persiapan.
+4. Di setiap sel jawaban ada tulisan `# TULIS JAWABAN ANDA DI SINI` dan
+   `raise NotImplementedError()`. Hapus kedua baris itu, lalu tulis jawaban Anda di tempatnya.
+5. Jalankan sel jawaban, lalu sel cek di bawahnya. Kalau sel cek tidak menampilkan pesan merah,
+   jawaban Anda lulus cek itu. Kalau ada pesan merah, baca **baris paling bawah**: pesan itu
+   berbahasa Indonesia dan menjelaskan apa yang perlu diperbaiki.
+"""
+
+_WELCOME_VALIDATE = """\
+## Memeriksa semua jawaban: tombol Validate
+
+Di bagian atas setiap latihan ada tombol **Validate** (artinya: periksa). Tombol ini menyimpan
+latihan Anda, lalu menjalankan semua cek dari awal, sama seperti saat dinilai. Hasilnya muncul
+di kotak *Validation Results* (tulisannya berbahasa Inggris):
+
+- *Success! Your notebook passes all the tests.* artinya semua cek lulus. Bagus!
+- *The following cell failed:* artinya ada cek yang belum lulus. Di bawahnya tertulis sel yang
+  mana, dan pesan merah yang menjelaskan kesalahannya.
+
+Pelatih menjalankan beberapa cek tambahan saat menilai, jadi periksa juga jawaban Anda dengan
+contoh-contoh Anda sendiri.
+"""
+
+_WELCOME_HAND_IN = """\
+## Mengumpulkan latihan
+
+Pelatih akan memberi tahu cara yang dipakai di kelas Anda.
+
+- **Lewat jaringan:** buka menu **Nbgrader**, lalu **Assignment List** (tab *Assignments*). Di
+  sana latihan bisa diambil (tombol *Fetch*) dan dikumpulkan (tombol *Submit*).
+- **Tanpa jaringan:** simpan dulu (Ctrl+S). Lalu di panel kiri, klik kanan berkas latihan Anda
+  dan pilih *Mengunduh* (Download). Berikan berkas itu kepada pelatih lewat flashdisk (USB), atau
+  kirim lewat WhatsApp. Nama berkasnya boleh berubah, misalnya `latihan (1).ipynb`: pelatih tetap
+  mengenali latihan Anda dari nama dan ID di sel paling atas.
+
+Selamat belajar!
+"""
+
+
+def write_lab_settings(setup: LabSetup) -> None:
+    """Write the kit's JupyterLab settings for `setup`'s mode into its settings dir (replacing older ones)."""
+    disabled = list(_ALWAYS_DISABLED) + (list(TRAINER_ONLY_PLUGINS) if setup.mode == PARTICIPANT else [])
+    _write_json(setup.settings_dir / "overrides.json", SETTINGS_OVERRIDES)
+    _write_json(setup.settings_dir / "page_config.json", {"disabledExtensions": disabled})
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(partial, path)
+
+
+def new_token() -> str:
+    """A token short and plain enough to type from a whiteboard (about 49 bits)."""
+    return "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
+
+
+def prepare_lab(
+    kit: Kit, curriculum: Curriculum, *, trainer: str | None = None, ip: str = "127.0.0.1",
+    port: int | None = None, token: str | None = None,
+) -> LabSetup:
+    """Prepare the folder and the kit's settings of one JupyterLab server; start it with `start_lab`.
+
+    Participant mode (no `trainer`) fills workspace/lab/peserta/ (see
+    `prepare_participant_folder`). Trainer mode (`trainer` = a cohort id) serves that cohort's
+    course directory. `token` defaults to JUPYTER_TOKEN, else a new short one.
+    """
+    mode = TRAINER if trainer else PARTICIPANT
+    if trainer:
+        cohort = kit.workspace.cohort(trainer)
+        load_cohort_config(cohort)  # refuses a folder that is not a cohort, saying how to create one
+        root = cohort.root
+    else:
+        root = prepare_participant_folder(kit, curriculum)
+    setup = LabSetup(
+        mode=mode, root_dir=root.resolve(), config_dir=_config_dir(kit, mode, trainer).resolve(), ip=ip,
+        port=DEFAULT_PORTS[mode] if port is None else port,
+        token=token or os.environ.get("JUPYTER_TOKEN") or new_token(), cohort_id=trainer,
+    )
+    write_lab_settings(setup)
+    return setup
+
+
+class RunningLab:
+    """A JupyterLab server the kit started; `stop()` (or leaving the `with` block) shuts it down."""
+
+    def __init__(self, setup: LabSetup, process: subprocess.Popen):
+        self.setup = setup
+        self.process = process
+
+    def __enter__(self) -> RunningLab:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def wait(self) -> None:
+        """Block until Ctrl+C (or SIGTERM), then stop the server; raise if it ends on its own with an error."""
+        try:
+            previous = signal.signal(signal.SIGTERM, _interrupt)
+        except ValueError:  # not the main thread: signals stay as they are
+            previous = None
+        try:
+            while self.process.poll() is None:
+                time.sleep(0.5)  # short sleeps keep Ctrl+C responsive on Windows too
+        except KeyboardInterrupt:
+            self.stop()
+            return
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+        if self.process.returncode != 0:
+            raise UmkmkitError(
+                f"JupyterLab stopped unexpectedly (exit code {self.process.returncode}). The end of its "
+                f"log, {self.setup.log_file}:\n{_log_tail(self.setup.log_file)}"
+            )
+
+    def stop(self) -> None:
+        """Shut the server down through its own API (kernels included), else terminate it."""
+        if self.process.poll() is not None:
+            return
+        try:
+            _request(self.setup, "api/shutdown", method="POST")
+        except OSError:
+            pass  # already going down (Ctrl+C in its console reached it too)
+        try:
+            self.process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _interrupt(signum, frame) -> None:
+    """A stop request (SIGTERM, e.g. a closed terminal) ends the server like Ctrl+C does."""
+    raise KeyboardInterrupt
+
+
+def _request(setup: LabSetup, path: str, method: str = "GET", timeout: float = 5) -> int:
+    """One request to the server on this machine (never through a proxy); returns the HTTP status."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    request = urllib.request.Request(
+        f"http://{setup.local_host}:{setup.port}/{path}", method=method,
+        headers={"Authorization": f"token {setup.token}"}, data=b"" if method == "POST" else None,
+    )
+    with opener.open(request, timeout=timeout) as response:
+        return response.status
+
+
+def _check_port_free(setup: LabSetup) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        if os.name != "nt":  # as the server will: a port left in TIME_WAIT by a stopped server is free
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("0.0.0.0" if setup.ip in ALL_INTERFACES else setup.ip, setup.port))
+        except OSError as error:
+            raise UmkmkitError(
+                f"Port {setup.port} on {setup.ip} is in use ({error.strerror or error}): another "
+                f"JupyterLab may be running. Stop it, or choose another port, e.g. --port {setup.port + 1}."
+            ) from error
+
+
+def start_lab(setup: LabSetup, timeout: float = START_TIMEOUT) -> RunningLab:
+    """Start JupyterLab for `setup` and return once it answers; its log goes to `setup.log_file`."""
+    _check_port_free(setup)
+    setup.log_file.parent.mkdir(parents=True, exist_ok=True)
+    environment = {**os.environ, "JUPYTER_TOKEN": setup.token, "PYTHONIOENCODING": "utf-8"}
+    with setup.log_file.open("w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            setup.command(), cwd=setup.root_dir, env=environment,
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        )
+    running = RunningLab(setup, process)
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise UmkmkitError(
+                f"JupyterLab stopped while starting (exit code {process.returncode}). The end of its "
+                f"log, {setup.log_file}:\n{_log_tail(setup.log_file)}"
+            )
+        try:
+            if _request(setup, "api/status", timeout=2) == 200:
+                return running
+        except OSError:  # not listening yet (HTTP errors are OSErrors too)
+            pass
+        if time.monotonic() > deadline:
+            running.stop()
+            raise UmkmkitError(
+                f"JupyterLab did not answer within {timeout:.0f} s on port {setup.port}. The end of "
+                f"its log, {setup.log_file}:\n{_log_tail(setup.log_file)}"
+            )
+        time.sleep(0.2)
+
+
+def _log_tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def lan_addresses() -> list[str]:
+    """This machine's IPv4 addresses that others on the same network (Wi-Fi) can reach, sorted."""
+    found = set()
+    try:
+        found.update(info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET))
+    except OSError:
+        pass
+    try:
+        # The address of the interface that routes to the local network; a UDP connect sends nothing.
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 1))
+            found.add(probe.getsockname()[0])
+    except OSError:
+        pass
+    return sorted(a for a in found if not a.startswith(("127.", "169.254.", "0.")))
+
+
+def instructions(setup: LabSetup, addresses: list[str]) -> list[str]:
+    """What the trainer is told once the server answers: the URLs, and how to stop it."""
+    who = (f"Trainer's JupyterLab for cohort {setup.cohort_id} (formgrader and course tools)"
+           if setup.mode == TRAINER else "Participants' JupyterLab (Indonesian, lessons and latihan/)")
+    lines = [f"{who}: {setup.root_dir}", f"Open on this machine: {setup.url()}"]
+    if setup.mode == TRAINER:
+        lines.append(f"JupyterLab itself: {setup.url(page='lab')}")
+    if setup.serves_room:
+        urls = [setup.url(host=a) for a in addresses] if setup.ip in ALL_INTERFACES else [setup.url()]
+        if urls:
+            lines.append("Others on the same network (Wi-Fi) open:")
+            lines += [f"  {url}" for url in urls]
+        else:
+            lines.append("No network address found: connect this machine to the room's Wi-Fi and start again.")
+        if setup.mode == TRAINER:
+            lines.append("Careful: the formgrader shows every trainee's work to whoever has this link.")
+    elif setup.mode == PARTICIPANT:
+        lines.append("Only this machine can open it; for a room, start it with --ip 0.0.0.0.")
+    lines += [f"Log: {setup.log_file}", "Press Ctrl+C to stop."]
+    return lines
+
+
+def run_lab(
+    kit: Kit, curriculum: Curriculum, *, trainer: str | None = None, ip: str = "127.0.0.1",
+    port: int | None = None, on_ready: Callable[[list[str]], None] | None = None,
+) -> None:
+    """Prepare, start and serve JupyterLab until Ctrl+C (the `umkmkit lab` command).
+
+    `on_ready` gets the lines to show the trainer (URLs with the token, network addresses).
+    """
+    setup = prepare_lab(kit, curriculum, trainer=trainer, ip=ip, port=port)
+    with start_lab(setup) as running:
+        if on_ready:
+            on_ready(instructions(setup, lan_addresses() if setup.serves_room else []))
+        running.wait()
