@@ -312,6 +312,11 @@ def test_exchange_fetch_submit_collect_and_grade(cohort, tmp_path):
     assert "2 notebook(s) from 2 login(s)" in result.exchange_note
     assert all(a.source.startswith("exchange: ") for a in result.accepted)
     assert "# hub" in submitted(cohort, "P-00043").read_text(encoding="utf-8")
+    # the login that is the trainee keeps nbgrader's secret, which release_feedback needs
+    secret = cohort.assignment_dir("submitted", ASSIGNMENT, "P-00044") / "submission_secret.txt"
+    inbound = next((cohort.root.parents[2] / "exchange" / COHORT / "inbound").glob("P-00044+*"))
+    assert secret.read_bytes() == (inbound / "submission_secret.txt").read_bytes()
+    assert not (cohort.assignment_dir("submitted", ASSIGNMENT, "P-00043") / "submission_secret.txt").exists()
     # nbgrader itself finds and grades what was collected
     outcome = cohort_api(cohort).autograde(ASSIGNMENT, "P-00044", force=True, create=True)
     assert outcome["success"], outcome.get("error") or outcome.get("log")

@@ -96,12 +96,17 @@ class CollectResult:
 
 @dataclass(frozen=True)
 class _Arrival:
-    """One notebook as it arrived: where from, its bytes, its time, the exchange login if any."""
+    """One notebook as it arrived: where from, its bytes, its time, the exchange login if any.
+
+    `secret` is nbgrader's submission_secret.txt of an exchange submission: nbgrader's
+    release_feedback needs it beside the collected submission to address the feedback.
+    """
 
     source: str
     data: bytes
     timestamp: datetime
     login: str = ""
+    secret: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -238,14 +243,20 @@ def _arrivals_from_exchange(
         for login in logins:
             folder = collected.assignment_dir(SUBMITTED, assignment_id, login)
             stamp = _submission_time(collected.timestamp_file(SUBMITTED, assignment_id, login))
+            secret_file = folder / SUBMISSION_SECRET_FILE
+            secret = secret_file.read_bytes() if secret_file.is_file() else None
             for path in sorted(folder.glob("*.ipynb")):
                 arrivals.append(_Arrival(
-                    f"exchange: {login}/{path.name}", path.read_bytes(), stamp or _file_time(path), login,
+                    f"exchange: {login}/{path.name}", path.read_bytes(), stamp or _file_time(path), login, secret,
                 ))
     return arrivals, f"nbgrader's exchange at {root}: {len(arrivals)} notebook(s) from {len(logins)} login(s)."
 
 
 # --- whose notebook, which notebook ------------------------------------------------------
+
+#: nbgrader's file in an exchange submission that release_feedback uses to address the feedback.
+SUBMISSION_SECRET_FILE = "submission_secret.txt"
+
 
 class _NotAccepted(Exception):
     """Why an arrival cannot be collected (the reason the trainer reads)."""
@@ -408,6 +419,8 @@ def _place(cohort: Cohort, assignment_id: str, item: _Identified, run_stamp: str
     os.utime(target, (stamp, stamp))
     newest = max(filter(None, (collected_at, item.arrival.timestamp)))
     _write_atomically(timestamp_file, nbgrader_timestamp(newest).encode("utf-8"))
+    if item.arrival.secret is not None and item.arrival.login == item.trainee_id:
+        _write_atomically(folder / SUBMISSION_SECRET_FILE, item.arrival.secret)
     return Accepted(
         item.trainee_id, item.notebook_id, item.arrival.source, item.arrival.timestamp,
         item.identified_by, target, backups.get(item.trainee_id),
