@@ -138,7 +138,7 @@ def datasets(out: Path | None, seed: int | None) -> None:
 @click.option("--trainees", type=int, default=15, show_default=True,
               help="How many trainees of each 2022 roster to simulate (up to 100 each).")
 @click.option("--full", is_flag=True,
-              help="Both 2022 cohorts with all their trainees (200 enrolments; about 8 minutes on 2 cores).")
+              help="Both 2022 cohorts with all their trainees (200 enrolments, 1,400 notebooks; a long run).")
 def demo(trainees: int, full: bool) -> None:
     """For newcomers: run two workshops' whole cycle on synthetic trainees in workspace/demo/.
 
