@@ -5,6 +5,8 @@ base of every cohort's course configuration (umkmkit adds the cohort's root, cou
 gradebook). Texts a participant reads are in Bahasa Indonesia.
 """
 
+from umkmkit.stubs import generate_assignment_preprocessors
+
 c = get_config()  # noqa: F821 (provided by nbgrader's config loader)
 
 c.CourseDirectory.source_directory = "solutions"
@@ -18,6 +20,9 @@ c.CourseDirectory.ignore = [
     "kesalahan.yml",
 ]
 
+# Participants get a blank to fill ("harga = ...") in place of each solution region; a region
+# that is not a plain assignment (a challenge's function body) gets this stub.
+c.GenerateAssignment.preprocessors = generate_assignment_preprocessors()
 c.ClearSolutions.code_stub = {
     "python": "# TULIS JAWABAN ANDA DI SINI\nraise NotImplementedError()",
 }

@@ -83,7 +83,7 @@ def synthetic_curriculum() -> Curriculum:
         modules.append(Module(
             id=module_id, slug=f"modul-uji-{n}", judul=f"Modul uji {n}", title=f"Test module {n}",
             pertanyaan="Pertanyaan uji?", question="Test question?", lessons=(),
-            assignment=f"{module_id}-modul-uji-{n}", notebooks=(NOTEBOOK,), data=(),
+            assignment=f"{module_id}-modul-uji-{n}", notebooks=(NOTEBOOK,), data=(), helpers=(),
             minutes_teaching=60, minutes_exercises=45, pass_mark=float(50 + 5 * (n % 5)),
         ))
     return Curriculum(tuple(modules))

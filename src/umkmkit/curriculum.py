@@ -33,6 +33,8 @@ class Module:
     assignment: str | None
     notebooks: tuple[str, ...]
     data: tuple[str, ...]
+    #: Python modules of lessons/ (the participants' helper, bantu.py) the assignment imports.
+    helpers: tuple[str, ...]
     minutes_teaching: int
     minutes_exercises: int
     pass_mark: float
@@ -161,6 +163,7 @@ def load_curriculum(kit: Kit) -> Curriculum:
             assignment=str(assignment) if assignment else None,
             notebooks=tuple(str(name) for name in entry.get("notebooks") or ()),
             data=tuple(str(name) for name in entry.get("data") or ()),
+            helpers=tuple(str(name) for name in entry.get("helpers") or ()),
             minutes_teaching=int(minutes["mengajar"]), minutes_exercises=int(minutes["latihan"]),
             pass_mark=pass_mark,
         ))
@@ -188,6 +191,7 @@ def _knowledge_test(path: Path, entry: object, modules: list[Module]) -> Knowled
         id="tes", slug=str(entry["assignment"]), judul=str(entry["judul"]), title=str(entry["title"]),
         pertanyaan="", question="", lessons=(), assignment=str(entry["assignment"]),
         notebooks=tuple(str(name) for name in entry["notebooks"]), data=(),
+        helpers=tuple(str(name) for name in entry.get("helpers") or ()),
         minutes_teaching=0, minutes_exercises=int(entry["menit"]), pass_mark=100.0,
     )
     return KnowledgeTest(source, *releases)
@@ -234,18 +238,30 @@ def structure_problems(kit: Kit, curriculum: Curriculum, assignment_ids: list[st
         for name in module.data:
             if not (kit.datasets_dir / name).is_file():
                 problems.append(f"datasets/{name} (data of {module.assignment}) is missing")
+        for name in module.helpers:
+            if not (kit.lessons_dir / name).is_file():
+                problems.append(f"lessons/{name} (helper module of {module.assignment}) is missing")
     return problems
 
 
-def copy_data_files(kit: Kit, module: Module) -> list[Path]:
-    """Copy the data files an assignment declares from datasets/ into its solution folder.
+def assignment_files(kit: Kit, module: Module) -> dict[str, Path]:
+    """The files an assignment carries beside its notebooks, by name: its data sets (from
+    datasets/) and the participants' helper module (from lessons/)."""
+    files = {name: kit.datasets_dir / name for name in module.data}
+    files.update({name: kit.lessons_dir / name for name in module.helpers})
+    return files
 
-    The data sets are generated in one place; an assignment carries copies so that the
-    released exercise and nbgrader's autograde find them beside the notebook.
+
+def copy_data_files(kit: Kit, module: Module) -> list[Path]:
+    """Copy the data files and helper modules an assignment declares into its solution folder.
+
+    Both are written in one place (datasets/, lessons/bantu.py); an assignment carries copies so
+    that the released exercise and nbgrader's autograde find them beside the notebook
+    (autograde puts the kit's copy back over a participant's edited one).
     """
     changed = []
-    for name in module.data:
-        source, target = kit.datasets_dir / name, kit.solution_dir(module.assignment) / name
+    for name, source in assignment_files(kit, module).items():
+        target = kit.solution_dir(module.assignment) / name
         if not target.is_file() or target.read_bytes() != source.read_bytes():
             shutil.copyfile(source, target)
             changed.append(target)

@@ -177,8 +177,9 @@ def prepare_participant_folder(kit: Kit, curriculum: Curriculum, folder: Path | 
     """Fill the participants' folder: lessons/, latihan/<assignment>/, datasets/ and the welcome notebook.
 
     Lessons and exercises are copied only where missing, so a participant's work survives a
-    restart (delete a file to get a fresh copy). Data sets are copied again when they differ:
-    they are inputs, and a fresh copy repairs one edited by mistake. The welcome notebook is
+    restart (delete a file to get a fresh copy). Data sets and the helper module (bantu.py,
+    beside the lessons and each exercise) are copied again when they differ: they are the
+    kit's, and a fresh copy repairs one edited by mistake. The welcome notebook is
     the kit's and rewritten when the kit's text changes. Only the modules' exercises are
     copied: the knowledge test is handed out by the trainer, at the start and at the end.
     """
@@ -186,12 +187,17 @@ def prepare_participant_folder(kit: Kit, curriculum: Curriculum, folder: Path | 
     for module in curriculum.modules:
         for lesson in module.lessons:
             _copy_file(kit.lessons_dir / lesson, folder / LESSONS / lesson, replace=False)
+    # the helper module is the kit's code, not the participant's work: always the kit's copy
+    helpers = sorted({name for module in curriculum.buildable for name in module.helpers})
+    for name in helpers:
+        _copy_file(kit.lessons_dir / name, folder / LESSONS / name, replace=True)
     for module in curriculum.assignments:
         source = kit.exercise_dir(module.assignment)
         if not source.is_dir():
             raise UmkmkitError(f"{source} is missing: build the exercises with `umkmkit build`.")
         for path in sorted(p for p in source.rglob("*") if p.is_file()):
-            _copy_file(path, folder / EXERCISES / module.assignment / path.relative_to(source), replace=False)
+            target = folder / EXERCISES / module.assignment / path.relative_to(source)
+            _copy_file(path, target, replace=path.name in module.helpers)
     for name in lesson_datasets(kit, curriculum):
         _copy_file(kit.datasets_dir / name, folder / DATASETS / name, replace=True)
     welcome = welcome_notebook(curriculum)

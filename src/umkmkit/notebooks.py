@@ -25,6 +25,11 @@ BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
 BEGIN_HIDDEN_TESTS = "### BEGIN HIDDEN TESTS"
 END_HIDDEN_TESTS = "### END HIDDEN TESTS"
+#: Inside a solution region: a line participants get in place of the solution (umkmkit.stubs).
+STUB_MARKER = "### STUB:"
+#: grade_id prefix of an optional challenge's cells (answer `tantangan_1`, test `tes_tantangan_1`):
+#: extra credit that never decides passing.
+CHALLENGE_PREFIXES = ("tantangan", "tes_tantangan")
 
 #: Cell metadata key that marks cells the kit inserts and owns.
 MARKER_KEY = "umkmkit"
@@ -145,10 +150,17 @@ def marked_blocks(source: str, begin: str, end: str) -> Iterator[str]:
 
 
 def without_solution_markers(source: str) -> str:
-    """The solution as a participant would have typed it: the marker lines removed."""
+    """The solution as a participant would have typed it: marker and stub lines removed."""
     return "\n".join(
-        line for line in source.splitlines() if line.strip() not in (BEGIN_SOLUTION, END_SOLUTION)
+        line for line in source.splitlines()
+        if line.strip() not in (BEGIN_SOLUTION, END_SOLUTION) and not line.strip().startswith(STUB_MARKER)
     )
+
+
+def is_challenge(cell_or_grade_id: NotebookNode | str | None) -> bool:
+    """True for the cells of an optional challenge (Tantangan), by their grade_id."""
+    gid = cell_or_grade_id if isinstance(cell_or_grade_id, str) or cell_or_grade_id is None else grade_id(cell_or_grade_id)
+    return bool(gid) and gid.startswith(CHALLENGE_PREFIXES)
 
 
 def _is_header(cell: NotebookNode) -> bool:
