@@ -33,9 +33,15 @@ DUE = datetime(2022, 6, 10, 17, 0, tzinfo=WIT)
 HOME_MARKER = Path.home() / "umkmkit-grader-marker"
 
 
+def part_a_answer() -> str:
+    """Part A as a participant who knows the answer types it."""
+    kit = Path(__file__).resolve().parents[1]
+    return simulate.answer_key(notebooks.read_notebook(kit / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"))["jawaban_a"]
+
+
 def answer_cell_code(hostile: str) -> str:
-    """Part A's correct function, preceded by hostile code that runs when the cell runs."""
-    return hostile + "\n\ndef total_belanja(harga, jumlah):\n    return harga * jumlah\n"
+    """Part A's correct answer, preceded by hostile code that runs when the cell runs."""
+    return hostile + "\n\n" + part_a_answer() + "\n"
 
 
 HOSTILE_ANSWERS = {
@@ -118,11 +124,12 @@ def write_cases(kit, cohort, port: int) -> None:
             )
             nb = simulate.fill_answers(nb, {"jawaban_a": answer_cell_code(hostile)})
         elif trainee_id == "stderr-in-function":
-            nb = simulate.fill_answers(nb, {"jawaban_a": (
-                "import sys\n\ndef total_belanja(harga, jumlah):\n"
-                "    sys.stderr.write('peringatan\\n')\n    return harga * jumlah\n")})
+            # the challenge's function writes to stderr when its check calls it
+            nb = simulate.fill_answers(nb, {"tantangan_1": (
+                "import sys\n\ndef total_belanja(harga, jumlah, ongkir):\n"
+                "    sys.stderr.write('peringatan\\n')\n    return harga * jumlah + ongkir\n")})
         elif trainee_id == "edits-test-cell":
-            nb = simulate.fill_answers(nb, {"jawaban_a": "def total_belanja(harga, jumlah):\n    return 0\n"})
+            nb = simulate.fill_answers(nb, {"jawaban_a": part_a_answer().replace("+ ongkir", "")})
             notebooks.cells_by_grade_id(nb)["tes_a"].source = "pass"
         elif trainee_id == "deletes-test-cell":
             nb.cells = [c for c in nb.cells if notebooks.grade_id(c) != "tes_a"]
@@ -175,7 +182,7 @@ def test_correct_work_scores_full_marks_beside_hostile_work(hostile_run):
     cohort, summary, _, _ = hostile_run
     graded = scores(cohort)
     full = graded["passes-all"]["total"]
-    assert full == 8
+    assert full == 10  # every auto-graded point, challenge included (the written part awaits the trainer)
     # hostile code ran before a correct function: each trainee still earns the points
     for trainee_id in ["infinite-loop", "deletes-files", "reads-others", "opens-network",
                        "prints-megabytes", "writes-home", "fork-bomb"]:
@@ -187,7 +194,7 @@ def test_correct_work_scores_full_marks_beside_hostile_work(hostile_run):
 def test_memory_bomb_is_stopped_by_the_memory_limit(hostile_run):
     cohort, _, _, _ = hostile_run
     graded = scores(cohort)["memory-bomb"]
-    assert graded["tes_a"] == 0 and graded["total"] == 6
+    assert graded["tes_a"] == 0 and graded["total"] == 8
     executed = notebooks.read_notebook(cohort.notebook_file(AUTOGRADED, ASSIGNMENT, NOTEBOOK, "memory-bomb"))
     errors = [o.ename for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert "MemoryError" in errors
@@ -241,7 +248,7 @@ def test_grader_home_is_not_written(hostile_run):
 def test_stderr_in_a_test_cell_costs_that_part_as_in_nbgrader(hostile_run):
     cohort, _, _, _ = hostile_run
     graded = scores(cohort)["stderr-in-function"]
-    assert graded["tes_a"] == 0 and graded["tes_b"] == 2
+    assert graded["tes_tantangan_1"] == 0 and graded["tes_a"] == 2 and graded["tes_b"] == 2
 
 
 def test_edited_test_cell_is_restored_and_deleted_one_is_added_back(hostile_run):

@@ -156,8 +156,8 @@ def test_participant_opens_an_exercise_in_indonesian_and_validates_it_offline(ki
             page.screenshot(path=str(tmp_path / "peserta-validasi.png"))
             text = result.inner_text()
             assert "The following cell failed" in text  # parts B-D are still empty...
-            assert "Cek bahwa format_rupiah" in text
-            assert "Cek bahwa total_belanja" not in text  # ...part A passes
+            assert "Cek Bagian B" in text
+            assert "Cek Bagian A" not in text  # ...part A passes
         saved = notebooks.read_notebook(workspace / "lab" / "peserta" / EXERCISES / ASSIGNMENT / "latihan.ipynb")
         assert answer.strip() in saved.cells[answer_index].source
     finally:

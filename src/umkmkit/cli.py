@@ -342,6 +342,110 @@ def release(cohort_id: str, assignment_id: str, exchange: bool | None) -> None:
 @main.command()
 @click.argument("cohort_id")
 @click.argument("assignment_id")
+@click.argument("when")
+def due(cohort_id: str, assignment_id: str, when: str) -> None:
+    """Untuk pelatih: tetapkan batas waktu latihan (For trainers: set an assignment's due date).
+
+    WHEN is "YYYY-MM-DD HH:MM" in this computer's time zone, e.g. "2026-12-10 17:00", or with an
+    offset, "2026-12-10 17:00+09:00" (WIT). Work handed in later is marked late; the worked
+    solution (`umkmkit pembahasan`) can be handed out only after it.
+    """
+    from umkmkit.cohorts import parse_due_date, set_due_date
+
+    stored = set_due_date(find_kit().workspace.cohort(cohort_id), assignment_id, parse_due_date(when))
+    click.echo(f"Batas waktu {assignment_id} di {cohort_id}: {stored:%Y-%m-%d %H:%M} UTC "
+               f"(due date set, UTC).")
+
+
+@main.command()
+@click.argument("cohort_id")
+@click.argument("assignment_id")
+@click.option("--exchange/--no-exchange", default=None,
+              help="Also release through nbgrader's exchange (default: when the cohort's exchange folder exists).")
+def pembahasan(cohort_id: str, assignment_id: str, exchange: bool | None) -> None:
+    """Untuk pelatih: bagikan pembahasan (contoh jawaban) sesudah batas waktu.
+
+    For trainers: hand out an assignment's worked solution, never before its due date (and the
+    longest extension): a folder, a zip per trainee, and nbgrader's exchange as
+    <assignment>-pembahasan. Work sent after this is not collected.
+    """
+    from umkmkit.curriculum import load_curriculum
+    from umkmkit.worked_solutions import release_worked_solutions
+
+    kit = find_kit()
+    result = release_worked_solutions(
+        kit.workspace.cohort(cohort_id), load_curriculum(kit), assignment_id, exchange=exchange,
+    )
+    click.echo(f"Pembahasan {assignment_id} dibagikan ({result.released_at:%Y-%m-%d %H:%M} UTC): {result.folder}")
+    if result.zips:
+        click.echo(f"Zip per peserta ({len(result.zips)}): {next(iter(result.zips.values())).parent}")
+    click.echo(f"Exchange: {result.exchange_note}")
+    click.echo("Kiriman latihan ini sesudah sekarang tidak akan dikumpulkan. (Later submissions are not collected.)")
+
+
+@main.command("paper-sheet")
+@click.argument("cohort_id")
+@click.argument("release_id")
+def paper_sheet(cohort_id: str, release_id: str) -> None:
+    """Untuk pelatih: tes pengetahuan di kertas: lembar soal dan lembar jawaban per peserta.
+
+    For trainers: the knowledge test on paper: a question booklet (one per desk, reused), an
+    answer sheet per trainee (circle a letter), and an answer form (CSV) to type the letters into
+    afterwards, for `umkmkit paper-answers`. Open the pages in a browser and print them.
+    """
+    from umkmkit.curriculum import load_curriculum
+    from umkmkit.paper import paper_sheets
+
+    kit = find_kit()
+    made = paper_sheets(kit.workspace.cohort(cohort_id), load_curriculum(kit), release_id)
+    click.echo("Buka di browser, lalu Cetak (open in a browser and print):")
+    click.echo(f"  lembar soal, satu per meja, dikumpulkan lagi: {made.booklet}")
+    click.echo(f"  lembar jawaban, satu per peserta: {made.answer_sheets}")
+    click.echo(f"Isi huruf jawaban di: {made.answer_form}, lalu jalankan "
+               f"umkmkit paper-answers {cohort_id} {release_id} {made.answer_form}")
+
+
+@main.command("paper-answers")
+@click.argument("cohort_id")
+@click.argument("release_id")
+@click.argument("answer_file", required=False, type=click.Path(path_type=Path))
+@click.option("--trainee", "trainee_id", help="Satu peserta saja (one trainee), with --letters.")
+@click.option("--letters", help='Huruf jawaban berurutan, "-" untuk kosong, e.g. "cbbb-dacbdac".')
+def paper_answers(cohort_id: str, release_id: str, answer_file: Path | None, trainee_id: str | None,
+                  letters: str | None) -> None:
+    """Untuk pelatih: masukkan jawaban tes kertas, lalu nilai dengan `umkmkit grade`.
+
+    For trainers: enter the letters from paper sheets, from the answer form (CSV: id_peserta and
+    one column per question) or for one trainee with --trainee and --letters. Each trainee's test
+    notebook is written into the cohort as a submission; nothing is written if any row is wrong.
+    """
+    from umkmkit.cohorts import roster
+    from umkmkit.curriculum import load_curriculum
+    from umkmkit.paper import enter_paper_answers, knowledge_test_questions, letters_from_text, read_answer_form
+
+    kit = find_kit()
+    curriculum = load_curriculum(kit)
+    cohort = kit.workspace.cohort(cohort_id)
+    _, questions = knowledge_test_questions(cohort, curriculum, release_id)
+    trainees = {t.trainee_id: t for t in roster(cohort)}
+    if answer_file and not trainee_id and not letters:
+        answers = read_answer_form(answer_file, questions, trainees)
+    elif trainee_id and letters and not answer_file:
+        if trainee_id not in trainees:
+            raise click.UsageError(f"{trainee_id} tidak ada di daftar peserta {cohort_id}.")
+        answers = {trainee_id: letters_from_text(letters, questions)}
+    else:
+        raise click.UsageError("Berikan berkas jawaban (CSV), atau --trainee dan --letters. (A CSV, or --trainee with --letters.)")
+    entered = enter_paper_answers(cohort, curriculum, release_id, answers)
+    click.echo(f"Jawaban kertas {release_id} dimasukkan untuk {len(entered.written)} peserta.")
+    if entered.empty:
+        click.echo(f"Baris kosong, tidak dimasukkan: {', '.join(entered.empty)}")
+    click.echo(f"Sekarang nilai: umkmkit grade {cohort_id} {release_id}")
+
+
+@main.command()
+@click.argument("cohort_id")
+@click.argument("assignment_id")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--exchange/--no-exchange", default=None,
               help="Also collect from nbgrader's exchange (default: when it holds this cohort's submissions).")

@@ -15,7 +15,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from nbgrader.api import Gradebook
@@ -514,3 +514,31 @@ def create_cohort(
     staged.config_file.write_text(render_config(final_config, cohort_id), encoding="utf-8")
     staging.rename(cohort.root)
     return cohort
+
+
+def parse_due_date(text: str) -> datetime:
+    """A due date a trainer types, "YYYY-MM-DD HH:MM" in this computer's time zone (or with an
+    offset, "2026-12-10 17:00+09:00"), as nbgrader stores it: UTC without a time zone."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UmkmkitError(
+            f"'{text}' bukan tanggal dan jam: tulis seperti \"2026-12-10 17:00\" (tahun-bulan-tanggal jam:menit). "
+            f"('{text}' is not a date and time.)"
+        ) from None
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def set_due_date(cohort: Cohort, assignment_id: str, due: datetime) -> datetime:
+    """Set one assignment's due date (UTC, naive) in the cohort's gradebook; return it."""
+    if not cohort.assignment_dir(SOURCE, assignment_id).is_dir():
+        source_dir = cohort.assignment_dir(SOURCE, assignment_id).parent
+        known = sorted(p.name for p in source_dir.iterdir() if p.is_dir()) if source_dir.is_dir() else []
+        raise UmkmkitError(
+            f"Kohort {cohort.cohort_id} tidak punya latihan '{assignment_id}'; yang ada: {', '.join(known) or '-'}. "
+            f"({cohort.cohort_id} has no assignment '{assignment_id}'.)"
+        )
+    config = load_cohort_config(cohort)
+    with Gradebook(config.CourseDirectory.db_url, course_id=cohort.cohort_id) as gradebook:
+        gradebook.update_or_create_assignment(assignment_id, duedate=due)
+    return due

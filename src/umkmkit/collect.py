@@ -45,6 +45,7 @@ from umkmkit.cohorts import exchange_root, load_cohort_config, roster
 from umkmkit.errors import UmkmkitError
 from umkmkit.release import released_notebooks
 from umkmkit.workspace import RELEASE, SUBMITTED, Cohort, nbgrader_api, nbgrader_timestamp
+from umkmkit.worked_solutions import released_at
 
 #: Zips inside zips are opened this deep (a zip of WhatsApp exports), no deeper.
 MAX_ZIP_DEPTH = 3
@@ -148,6 +149,12 @@ def collect_submissions(
         else:
             identified.append(outcome)
     newest, skipped = _newest_per_notebook(identified)
+    handed_out = released_at(cohort, assignment_id)
+    if handed_out:
+        late = [item for item in newest if item.arrival.timestamp > handed_out]
+        newest = [item for item in newest if item not in late]
+        skipped += [_skipped(item, f"sent after the worked solution was handed out ({nbgrader_timestamp(handed_out)}): "
+                                   "not graded") for item in late]
     accepted = []
     run_stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     backups: dict[str, Path] = {}

@@ -20,6 +20,7 @@ import shutil
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,7 +100,11 @@ def release_assignment(cohort: Cohort, assignment_id: str, exchange: bool | None
     if not notebook_files:
         raise UmkmkitError(f"{cohort.assignment_dir(RELEASE, assignment_id)} holds no notebook to release.")
     root = exchange_root(config)
-    released, note = _release_to_exchange(cohort, config, assignment_id, list(notebook_files), root, exchange)
+    released, note = release_to_exchange(
+        cohort, config, assignment_id, root, exchange,
+        # Everyone fetches the same copy: stamped with cohort and assignment, not a trainee.
+        stage=lambda target: _stage_release(cohort, config, assignment_id, list(notebook_files), target),
+    )
     bundles = tuple(
         _write_bundle(cohort, config, assignment_id, trainee, list(notebook_files)) for trainee in roster(cohort)
     )
@@ -108,10 +113,15 @@ def release_assignment(cohort: Cohort, assignment_id: str, exchange: bool | None
     )
 
 
-def _release_to_exchange(
-    cohort: Cohort, config: Config, assignment_id: str, notebook_ids: list[str],
-    root: Path, exchange: bool | None,
+def release_to_exchange(
+    cohort: Cohort, config: Config, exchange_id: str, root: Path, exchange: bool | None,
+    stage: Callable[[Path], None],
 ) -> tuple[bool, str]:
+    """Release a folder that `stage` writes into nbgrader's exchange as assignment `exchange_id`.
+
+    Returns (released, one sentence for the trainer). `exchange`: True releases (nbgrader creates
+    the folder when it can), False does not, None releases when the exchange folder exists.
+    """
     if exchange is False:
         return False, "not released to nbgrader's exchange (--no-exchange)."
     if exchange is None and not root.is_dir():
@@ -127,20 +137,19 @@ def _release_to_exchange(
             "JupyterHub server. Run again with --no-exchange."
         )
     with tempfile.TemporaryDirectory(prefix="umkmkit-release-") as staging:
-        # Everyone fetches the same copy: stamped with cohort and assignment, not a trainee.
-        _stage_release(cohort, config, assignment_id, notebook_ids, Path(staging) / assignment_id)
+        stage(Path(staging) / exchange_id)
         release_config = copy.deepcopy(config)
         release_config.CourseDirectory.release_directory = staging  # absolute: nbgrader joins it to root
         release_config.ExchangeReleaseAssignment.force = True  # releasing again replaces the copy
-        outcome = nbgrader_api(release_config).release_assignment(assignment_id)
+        outcome = nbgrader_api(release_config).release_assignment(exchange_id)
     if not outcome or not outcome["success"]:
         detail = (outcome or {}).get("error") or (outcome or {}).get("log") or "no reason given"
         raise UmkmkitError(
-            f"nbgrader could not release {assignment_id} to the exchange at {root}; no bundle was "
+            f"nbgrader could not release {exchange_id} to the exchange at {root}; no bundle was "
             f"written. Fix the exchange folder (it must exist and be writable by everyone) or run "
             f"again with --no-exchange.\n{detail.strip()[-1500:]}"
         )
-    outbound = cohort.exchange_dir(root, "outbound") / assignment_id
+    outbound = cohort.exchange_dir(root, "outbound") / exchange_id
     return True, f"released to nbgrader's exchange: {outbound}"
 
 

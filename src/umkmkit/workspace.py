@@ -166,6 +166,18 @@ class Cohort:
         """One trainee's feedback pages for one assignment, zipped to hand back on a USB stick."""
         return self.root / "feedback-zip" / assignment_id / f"{trainee_id}.zip"
 
+    def worked_solutions_dir(self, assignment_id: str) -> Path:
+        """The worked solution of one assignment (umkmkit.worked_solutions), once handed out."""
+        return self.root / "pembahasan" / assignment_id
+
+    def worked_solutions_marker(self, assignment_id: str) -> Path:
+        """Holds when the worked solution was handed out; later submissions are not graded."""
+        return self.worked_solutions_dir(assignment_id) / "DIBAGIKAN.txt"
+
+    def worked_solutions_zip(self, assignment_id: str, trainee_id: str) -> Path:
+        """One trainee's copy of a worked solution, zipped to hand out on a USB stick or WhatsApp."""
+        return self.root / "pembahasan-zip" / assignment_id / f"{trainee_id}.zip"
+
     def timestamp_file(self, step: str, assignment_id: str, trainee_id: str) -> Path:
         return self.assignment_dir(step, assignment_id, trainee_id) / TIMESTAMP_FILE
 
