@@ -13,6 +13,7 @@ from nbgrader.api import Gradebook
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from umkmkit import notebooks
 from umkmkit.cli import main
 from umkmkit.cohorts import Trainee, create_cohort, load_cohort_config, read_roster
 from umkmkit.errors import UmkmkitError
@@ -47,15 +48,21 @@ def test_ledger_matches_every_gradebook_through_nbgraders_api(demo, curriculum):
             for module in curriculum.assignments:
                 for submission in gradebook.assignment_submissions(module.assignment):
                     for nb in submission.notebooks:
+                        challenge = [g for g in nb.grades if notebooks.is_challenge(g.name)]
                         expected[(submission.student.id, cohort.cohort_id, module.assignment, nb.name)] = (
-                            nb.score, nb.max_score, submission.total_seconds_late > 0, nb.needs_manual_grade,
+                            nb.score - sum(g.score for g in challenge), nb.max_score - sum(g.max_score for g in challenge),
+                            sum(g.score for g in challenge), sum(g.max_score for g in challenge),
+                            submission.total_seconds_late > 0, nb.needs_manual_grade,
                         )
     handed_in = table[table["status"] != "tidak_dikumpulkan"]
     found = {
-        (r.id_peserta, r.kohort, r.tugas, r.notebook): (r.nilai, r.nilai_maks, r.status == "terlambat", r.perlu_nilai_manual)
+        (r.id_peserta, r.kohort, r.tugas, r.notebook): (
+            r.nilai, r.nilai_maks, r.nilai_tantangan, r.nilai_maks_tantangan, r.status == "terlambat", r.perlu_nilai_manual,
+        )
         for r in handed_in.itertuples()
     }
     assert found == expected
+    assert any(v[3] > 0 for v in expected.values()), "the demo's modules have challenges"
     assert len(expected) > 50
     missing = table[table["status"] == "tidak_dikumpulkan"]
     assert (missing["nilai"] == 0).all() and len(missing) > 0  # returning trainees skip what they passed
@@ -242,3 +249,21 @@ def test_pre_test_feedback_waits_for_the_graded_post_test(small_workspace, curri
     check_feedback_allowed(cohort, curriculum, curriculum.assignments[0].assignment)
     (cohort.root / "autograded" / "P-00001" / test.post).mkdir(parents=True)
     check_feedback_allowed(cohort, curriculum, test.pre)
+
+
+def test_challenges_never_decide_passing(curriculum):
+    module = curriculum.assignments[1]
+    row = {
+        "nama": "Peserta Uji", "id_umkm": "", "sektor": "", "distrik": "", "kohort": "k", "urutan_kohort": 0,
+        "modul": module.id, "tugas": module.assignment, "notebook": "latihan", "nilai_maks": 20.0,
+        "nilai_maks_tantangan": 4.0, "status": "dikumpulkan", "dinilai": True, "perlu_nilai_manual": False,
+        "waktu_kumpul": pd.Timestamp("2022-06-10"),
+    }
+    table = pd.DataFrame([
+        row | {"id_peserta": "tanpa-tantangan", "nilai": 12.0, "nilai_tantangan": 0.0},  # 60% of the required parts
+        row | {"id_peserta": "hanya-tantangan", "nilai": 11.0, "nilai_tantangan": 4.0},  # 55%, all challenge points
+    ])
+    results = module_results(table, curriculum).set_index("id_peserta")
+    assert results.loc["tanpa-tantangan", "lulus"] and results.loc["tanpa-tantangan", "persen"] == 60
+    assert not results.loc["hanya-tantangan", "lulus"] and results.loc["hanya-tantangan", "persen"] == 55
+    assert results.loc["hanya-tantangan", "nilai_tantangan"] == 4

@@ -97,9 +97,11 @@ def verify(assignments: tuple[str, ...]) -> None:
         )
     problems = []
     for assignment_id, result in results.items():
+        challenge = result.solution.challenge_max
         click.echo(
-            f"{assignment_id}: solution {result.solution.score:g}/{result.solution.auto_max:g}, "
-            f"untouched {result.untouched.score:g}, {len(result.mistakes)} catalogued mistakes"
+            f"{assignment_id}: solution {result.solution.score:g}/{result.solution.auto_max:g}"
+            + (f" (of which {challenge:g} optional challenge points)" if challenge else "")
+            + f", untouched {result.untouched.score:g}, {len(result.mistakes)} catalogued mistakes"
         )
         for mistake, graded in result.mistakes.values():
             click.echo(f"  {mistake.id:<32} {graded.score:g}/{result.solution.auto_max:g}  ({mistake.test})")

@@ -7,6 +7,11 @@ a row for work never handed in. `module_results` and `trainee_summary` build the
 view across cohorts on top of it: best score per module, attempts, passed (pass marks from
 curriculum.yml), modules still open, first and last cohort.
 
+Optional challenges (Tantangan: grade cells named `tantangan...`/`tes_tantangan...`, see
+`notebooks.CHALLENGE_PREFIXES`) are extra credit: `nilai`/`nilai_maks` hold the required parts
+only, and passing is computed from them; `nilai_tantangan`/`nilai_maks_tantangan` hold the
+challenges, shown apart.
+
 Column names are Indonesian, like the kit's data sets, because coordinators open these tables.
 """
 
@@ -18,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
+from umkmkit import notebooks
 from umkmkit.cohorts import load_cohort_config, roster
 from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
@@ -35,11 +41,12 @@ SUBMITTED, LATE, MISSING = "dikumpulkan", "terlambat", "tidak_dikumpulkan"
 
 LEDGER_COLUMNS = [
     "id_peserta", "nama", "id_umkm", "sektor", "distrik", "kohort", "urutan_kohort", "modul", "tugas",
-    "notebook", "nilai", "nilai_maks", "status", "dinilai", "perlu_nilai_manual", "waktu_kumpul",
+    "notebook", "nilai", "nilai_maks", "nilai_tantangan", "nilai_maks_tantangan", "status", "dinilai",
+    "perlu_nilai_manual", "waktu_kumpul",
 ]
 MODULE_COLUMNS = [
     "id_peserta", "modul", "tugas", "nilai_terbaik", "nilai_maks", "persen", "batas_lulus", "lulus",
-    "percobaan", "kohort_terbaik", "kohort_terakhir",
+    "nilai_tantangan", "nilai_maks_tantangan", "percobaan", "kohort_terbaik", "kohort_terakhir",
 ]
 TRAINEE_COLUMNS = [
     "id_peserta", "nama", "id_umkm", "sektor", "distrik", "kohort_pertama", "kohort_terakhir",
@@ -77,7 +84,8 @@ def workspace_cohorts(workspace: Workspace, cohort_ids: Iterable[str] | None = N
 def ledger(cohorts: list[Cohort], curriculum: Curriculum) -> pd.DataFrame:
     """One row per rostered trainee x cohort x curriculum assignment x notebook.
 
-    `nilai` is nbgrader's score (manual score over automatic, plus extra credit); `status` is
+    `nilai` is nbgrader's score (manual score over automatic, plus extra credit) of the required
+    parts, `nilai_tantangan` that of the optional challenges; `status` is
     dikumpulkan, terlambat (handed in after the due date plus any extension) or
     tidak_dikumpulkan (no submission: nilai 0); `dinilai` says nbgrader has graded it.
     """
@@ -117,8 +125,8 @@ def _ledger(cohorts: list[Cohort], expected: pd.DataFrame) -> pd.DataFrame:
 
 def _typed(table: pd.DataFrame) -> pd.DataFrame:
     table = table.astype({
-        "nilai": "float64", "nilai_maks": "float64", "dinilai": "bool", "perlu_nilai_manual": "bool",
-        "urutan_kohort": "int64",
+        "nilai": "float64", "nilai_maks": "float64", "nilai_tantangan": "float64", "nilai_maks_tantangan": "float64",
+        "dinilai": "bool", "perlu_nilai_manual": "bool", "urutan_kohort": "int64",
     })
     table["waktu_kumpul"] = pd.to_datetime(table["waktu_kumpul"])
     return table[LEDGER_COLUMNS].reset_index(drop=True)
@@ -131,13 +139,15 @@ def _cohort_ledger(cohort: Cohort, expected: pd.DataFrame) -> pd.DataFrame:
     maxima, submitted = _gradebook_tables(cohort)
     table = people.merge(expected, how="cross")
     table = table.merge(maxima, on=["tugas", "notebook"], how="left")
-    table["nilai_maks"] = table["nilai_maks"].fillna(0.0)  # an assignment not yet in the gradebook
+    for column in ("nilai_maks", "nilai_maks_tantangan"):
+        table[column] = table[column].fillna(0.0)  # an assignment not yet in the gradebook
     table = table.merge(submitted, on=["id_peserta", "tugas", "notebook"], how="left")
     handed_in = table["waktu_kumpul"].notna() | table["nilai"].notna()
     table["status"] = MISSING
     table.loc[handed_in, "status"] = SUBMITTED
     table.loc[handed_in & table["terlambat"].eq(True), "status"] = LATE
     table["nilai"] = table["nilai"].fillna(0.0)
+    table["nilai_tantangan"] = table["nilai_tantangan"].fillna(0.0)
     table["dinilai"] = table["dinilai"].eq(True)
     table["perlu_nilai_manual"] = table["perlu_nilai_manual"].eq(True)
     table["kohort"] = cohort.cohort_id
@@ -157,9 +167,10 @@ def _roster_table(cohort: Cohort) -> pd.DataFrame:
 
 def _gradebook_tables(cohort: Cohort) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(max score per assignment notebook, one row per submitted notebook) from the gradebook."""
-    empty_max = pd.DataFrame(columns=["tugas", "notebook", "nilai_maks", "batas_waktu"])
+    empty_max = pd.DataFrame(columns=["tugas", "notebook", "nilai_maks", "nilai_maks_tantangan", "batas_waktu"])
     empty_sub = pd.DataFrame(columns=[
-        "id_peserta", "tugas", "notebook", "nilai", "dinilai", "perlu_nilai_manual", "waktu_kumpul", "terlambat",
+        "id_peserta", "tugas", "notebook", "nilai", "nilai_tantangan", "dinilai", "perlu_nilai_manual",
+        "waktu_kumpul", "terlambat",
     ])
     url = load_cohort_config(cohort).CourseDirectory.db_url
     if url.startswith("sqlite:///"):
@@ -171,7 +182,8 @@ def _gradebook_tables(cohort: Cohort) -> tuple[pd.DataFrame, pd.DataFrame]:
     try:
         with engine.connect() as connection:
             maxima = pd.DataFrame(
-                connection.execute(_max_score_query()).all(), columns=["tugas", "notebook", "nilai_maks", "batas_waktu"],
+                connection.execute(_max_score_query()).all(),
+                columns=["tugas", "notebook", "nilai_maks", "nilai_maks_tantangan", "batas_waktu"],
             )
             rows = connection.execute(_submission_query()).all()
     except sa.exc.SQLAlchemyError as error:
@@ -184,8 +196,8 @@ def _gradebook_tables(cohort: Cohort) -> tuple[pd.DataFrame, pd.DataFrame]:
     finally:
         engine.dispose()
     submitted = pd.DataFrame(rows, columns=[
-        "id_peserta", "tugas", "notebook", "nilai", "grades", "perlu_nilai_manual", "waktu_kumpul",
-        "duedate", "extension",
+        "id_peserta", "tugas", "notebook", "nilai", "nilai_tantangan", "grades", "perlu_nilai_manual",
+        "waktu_kumpul", "duedate", "extension",
     ])
     submitted["dinilai"] = submitted["grades"] > 0
     submitted["perlu_nilai_manual"] = submitted["perlu_nilai_manual"].astype(bool)
@@ -193,35 +205,49 @@ def _gradebook_tables(cohort: Cohort) -> tuple[pd.DataFrame, pd.DataFrame]:
     due = pd.to_datetime(submitted["duedate"]) + pd.to_timedelta(submitted["extension"]).fillna(pd.Timedelta(0))
     submitted["terlambat"] = (pd.to_datetime(submitted["waktu_kumpul"]) > due).fillna(False).astype(bool)
     return (
-        maxima.astype({"nilai_maks": "float64"}),
-        submitted.drop(columns=["grades", "duedate", "extension"]).astype({"nilai": "float64"}),
+        maxima.astype({"nilai_maks": "float64", "nilai_maks_tantangan": "float64"}),
+        submitted.drop(columns=["grades", "duedate", "extension"]).astype({"nilai": "float64", "nilai_tantangan": "float64"}),
     )
 
 
+def _is_challenge(name: sa.ColumnElement) -> sa.ColumnElement:
+    """SQL: the grade cell named `name` is an optional challenge's (notebooks.CHALLENGE_PREFIXES)."""
+    return sa.or_(*[
+        name.like(prefix.replace("_", "\\_") + "%", escape="\\") for prefix in notebooks.CHALLENGE_PREFIXES
+    ])
+
+
 def _max_score_query() -> sa.Select:
-    """Notebook.max_score: its grade cells' plus its task cells' maxima."""
+    """Notebook.max_score (its grade cells' plus its task cells' maxima), required and challenge apart."""
     from nbgrader.api import Assignment, BaseCell, GradeCell, Notebook, TaskCell
 
-    def cells(kind) -> sa.ScalarSelect:
+    base = BaseCell.__table__
+
+    def cells(kind, challenge: bool) -> sa.ScalarSelect:
+        chosen = _is_challenge(base.c.name)
         return (
             sa.select(sa.func.coalesce(sa.func.sum(kind.__table__.c.max_score), 0.0))
-            .select_from(kind.__table__.join(BaseCell.__table__, kind.__table__.c.id == BaseCell.__table__.c.id))
-            .where(BaseCell.__table__.c.notebook_id == Notebook.__table__.c.id)
+            .select_from(kind.__table__.join(base, kind.__table__.c.id == base.c.id))
+            .where(base.c.notebook_id == Notebook.__table__.c.id, chosen if challenge else sa.not_(chosen))
             .scalar_subquery()
         )
 
     notebook, assignment = Notebook.__table__, Assignment.__table__
     return (
-        sa.select(assignment.c.name, notebook.c.name, cells(GradeCell) + cells(TaskCell), assignment.c.duedate)
+        sa.select(
+            assignment.c.name, notebook.c.name, cells(GradeCell, False) + cells(TaskCell, False),
+            cells(GradeCell, True) + cells(TaskCell, True), assignment.c.duedate,
+        )
         .select_from(notebook.join(assignment, notebook.c.assignment_id == assignment.c.id))
     )
 
 
 def _submission_query() -> sa.Select:
     """Per submitted notebook: SubmittedNotebook.score, whether graded, needs_manual_grade, times."""
-    from nbgrader.api import Assignment, Grade, Notebook, SubmittedAssignment, SubmittedNotebook
+    from nbgrader.api import Assignment, BaseCell, Grade, Notebook, SubmittedAssignment, SubmittedNotebook
 
     grade, sn, sa_ = Grade.__table__, SubmittedNotebook.__table__, SubmittedAssignment.__table__
+    cell = BaseCell.__table__
     assignment, notebook = Assignment.__table__, Notebook.__table__
     extra = sa.func.coalesce(grade.c.extra_credit, 0.0)
     score = sa.case(
@@ -230,10 +256,13 @@ def _submission_query() -> sa.Select:
         else_=0.0,
     )
     needs_manual = sa.case((grade.c.needs_manual_grade, 1), else_=0)
+    challenge = _is_challenge(cell.c.name)
     return (
         sa.select(
             sa_.c.student_id, assignment.c.name, notebook.c.name,
-            sa.func.coalesce(sa.func.sum(score), 0.0), sa.func.count(grade.c.id),
+            sa.func.coalesce(sa.func.sum(sa.case((challenge, 0.0), else_=score)), 0.0),
+            sa.func.coalesce(sa.func.sum(sa.case((challenge, score), else_=0.0)), 0.0),
+            sa.func.count(grade.c.id),
             sa.func.coalesce(sa.func.max(needs_manual), 0),
             sa_.c.timestamp, assignment.c.duedate, sa_.c.extension,
         )
@@ -242,6 +271,7 @@ def _submission_query() -> sa.Select:
             .join(assignment, sa_.c.assignment_id == assignment.c.id)
             .join(notebook, sn.c.notebook_id == notebook.c.id)
             .outerjoin(grade, grade.c.notebook_id == sn.c.id)
+            .outerjoin(cell, grade.c.cell_id == cell.c.id)
         )
         .group_by(sn.c.id, sa_.c.student_id, assignment.c.name, notebook.c.name, sa_.c.timestamp,
                   assignment.c.duedate, sa_.c.extension)
@@ -251,11 +281,12 @@ def _submission_query() -> sa.Select:
 def assignment_results(table: pd.DataFrame) -> pd.DataFrame:
     """The ledger summed over notebooks: one row per trainee x cohort x assignment."""
     keys = ["id_peserta", "kohort", "urutan_kohort", "modul", "tugas"]
-    flags = table[[*keys, "nilai", "nilai_maks", "perlu_nilai_manual"]].assign(
+    flags = table[[*keys, "nilai", "nilai_maks", "nilai_tantangan", "nilai_maks_tantangan", "perlu_nilai_manual"]].assign(
         terlambat=table["status"].eq(LATE), dikumpulkan=table["status"].ne(MISSING),
     )
     result = flags.groupby(keys, sort=False, observed=True).agg(
-        nilai=("nilai", "sum"), nilai_maks=("nilai_maks", "sum"), perlu_nilai_manual=("perlu_nilai_manual", "any"),
+        nilai=("nilai", "sum"), nilai_maks=("nilai_maks", "sum"), nilai_tantangan=("nilai_tantangan", "sum"),
+        nilai_maks_tantangan=("nilai_maks_tantangan", "sum"), perlu_nilai_manual=("perlu_nilai_manual", "any"),
         terlambat=("terlambat", "any"), dikumpulkan=("dikumpulkan", "any"),
     ).reset_index()
     result["status"] = MISSING
@@ -267,8 +298,9 @@ def assignment_results(table: pd.DataFrame) -> pd.DataFrame:
 def module_results(table: pd.DataFrame, curriculum: Curriculum, results: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per trainee and graded module across cohorts: best score, attempts, passed or not.
 
-    An attempt is a cohort in which the trainee handed the assignment in; the best score is
-    kept (a retake that went worse does not lower it). `results` is `assignment_results(table)`
+    An attempt is a cohort in which the trainee handed the assignment in; the best score of the
+    required parts is kept (a retake that went worse does not lower it), with that attempt's
+    challenge points beside it; challenges never decide passing. `results` is `assignment_results(table)`
     when the caller has it already.
     """
     results = (assignment_results(table) if results is None else results).copy()

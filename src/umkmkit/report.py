@@ -389,6 +389,11 @@ def workbook_sheets(data: ReportData, curriculum: Curriculum) -> dict[str, pd.Da
     stats = modules.groupby("modul").agg(peserta=("id_peserta", "nunique"), lulus=("lulus", "sum"))
     stats["mengumpulkan"] = handed_in.groupby("modul")["id_peserta"].nunique()
     stats["rata_rata_nilai_terbaik_persen"] = handed_in.groupby("modul")["persen"].mean().round(1)
+    # optional challenges, apart from the percentage that decides passing
+    tried = handed_in[handed_in["nilai_maks_tantangan"] > 0]
+    stats["poin_tantangan_maks"] = tried.groupby("modul")["nilai_maks_tantangan"].max()
+    stats["rata_rata_poin_tantangan"] = tried.groupby("modul")["nilai_tantangan"].mean().round(2)
+    stats["peserta_dengan_poin_tantangan"] = tried[tried["nilai_tantangan"] > 0].groupby("modul")["id_peserta"].nunique()
     stats["ulang"] = modules[modules["percobaan"] > 1].groupby("modul")["id_peserta"].nunique()
     per_module = per_module.merge(stats.fillna(0).reset_index(), on="modul", how="left")
     return {
@@ -438,10 +443,14 @@ def _write_trainee_pages(data: ReportData, curriculum: Curriculum, folder: Path,
         ~modules["lulus"] & modules["percobaan"].eq(0), "belum dikumpulkan",
     )
     # every table row of every sheet at once; then one string per person
+    # optional challenges: extra points shown apart, never part of the percentage that decides passing
+    challenge = (
+        modules["nilai_tantangan"].map("{:g}".format) + " / " + modules["nilai_maks_tantangan"].map("{:g}".format)
+    ).where(modules["nilai_maks_tantangan"] > 0, "–")
     html_rows = (
         modules["tugas"].map(first_cells) + "<td class=num>" + modules["persen"].map("{:.0f}%".format)
         + "</td><td class=num>" + modules["batas_lulus"].map("{:.0f}%".format) + "</td><td>" + outcome
-        + "</td><td class=num>" + modules["percobaan"].astype(str) + "</td></tr>"
+        + "</td><td class=num>" + challenge + "</td><td class=num>" + modules["percobaan"].astype(str) + "</td></tr>"
     )
     rows_by_person = html_rows.groupby(modules["id_peserta"], sort=False).agg("".join).to_dict()
     made_on = indonesian_date(today)
@@ -464,7 +473,10 @@ def _write_trainee_pages(data: ReportData, curriculum: Curriculum, folder: Path,
                 + (f" sampai {_e(person.kohort_terakhir)}" if person.kohort_terakhir != person.kohort_pertama else "")
                 + f" · Lembar ini dibuat {made_on}.</p>"
                 "<table><thead><tr><th>No.</th><th>Modul</th><th>Nilai terbaik</th><th>Batas lulus</th>"
-                "<th>Hasil</th><th>Percobaan</th></tr></thead><tbody>" + "".join(lines) + "</tbody></table>"
+                "<th>Hasil</th><th>Tantangan (poin tambahan)</th><th>Percobaan</th></tr></thead><tbody>"
+                + "".join(lines) + "</tbody></table>"
+                "<p>Nilai dan batas lulus dihitung dari bagian wajib. Tantangan adalah soal tambahan "
+                "yang tidak wajib: poinnya ditulis terpisah dan tidak menentukan lulus.</p>"
                 + still_open
             ),
         )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from umkmkit import grading, simulate
+from umkmkit import grading, notebooks, simulate
 from umkmkit.cohorts import Trainee, create_cohort, load_cohort_config
 from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
@@ -35,6 +35,11 @@ class GradedScenario:
     cell_scores: dict[str, float]
     cell_max: dict[str, float]
     needs_manual_grade: bool
+
+    @property
+    def challenge_max(self) -> float:
+        """Points of the optional challenges (extra credit) among the autograded ones."""
+        return sum(points for name, points in self.cell_max.items() if notebooks.is_challenge(name))
 
 
 @dataclass(frozen=True)
