@@ -175,6 +175,8 @@ def test_risk_score_and_message_kinds():
     assert bantu.skor_risiko(True, True, True, True, True, True, True) == 18
     with pytest.raises(TypeError, match="True atau False"):
         bantu.skor_risiko(nomor_baru="ya")
+    with pytest.raises(TypeError, match="buru_buru belum diisi: ganti ... dengan True atau False"):
+        bantu.skor_risiko(nomor_baru=True, buru_buru=...)
     assert bantu.jenis_pesan("Kak, sy salah masukkan nomor. Kode OTP nya tolong dikirim ya") == "minta_otp"
     assert bantu.jenis_pesan("Ini resi sy kak: Resi_JNE_2291.apk") == "apk_resi"
     assert bantu.jenis_pesan("Ini bukti transfernya kak, makasih") == "normal"

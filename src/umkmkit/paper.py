@@ -25,7 +25,6 @@ from datetime import datetime
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
 from nbconvert.filters import markdown2html
 
 from umkmkit import notebooks
@@ -109,13 +108,13 @@ _BOOKLET = _ENVIRONMENT.from_string("""\
 <!DOCTYPE html>
 <html lang="id">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }}: soal</title><style>{{ style }}</style></head>
+<title>{{ title }}: soal</title><style>{{ style | safe }}</style></head>
 <body>
 <h1>{{ title }}: soal</h1>
 <p class="cara">Baca setiap soal, lalu <strong>lingkari satu huruf</strong> di lembar jawaban Anda. Jangan menulis
 di lembar soal ini: lembar ini dipakai lagi. Kalau belum tahu, pilih yang menurut Anda paling masuk akal.
 Nilai tes ini tidak menentukan lulus.</p>
-{% for q in questions %}<div class="soal"><h3>Soal {{ q.number }}</h3>{{ q.html }}</div>
+{% for q in questions %}<div class="soal"><h3>Soal {{ q.number }}</h3>{{ q.html | safe }}</div>
 {% endfor %}
 </body></html>
 """)
@@ -123,7 +122,7 @@ _ANSWER_SHEETS = _ENVIRONMENT.from_string("""\
 <!DOCTYPE html>
 <html lang="id">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }}: lembar jawaban {{ cohort_id }}</title><style>{{ style }}</style></head>
+<title>{{ title }}: lembar jawaban {{ cohort_id }}</title><style>{{ style | safe }}</style></head>
 <body>
 {% for trainee in trainees %}<section class="lembar">
 <h1>{{ title }}: lembar jawaban</h1>
@@ -156,12 +155,12 @@ def paper_sheets(cohort: Cohort, curriculum: Curriculum, release_id: str, folder
     title = curriculum.knowledge_test.source.judul
     booklet = folder / f"{release_id}-soal.html"
     # the question's own markdown (from the kit's notebook, so trusted) without its heading
-    _write_text(booklet, _BOOKLET.render(title=title, style=Markup(_STYLE), questions=[
-        {"number": q.number, "html": Markup(markdown2html(_QUESTION_HEADING.sub("", q.text)))} for q in questions
+    _write_text(booklet, _BOOKLET.render(title=title, style=_STYLE, questions=[
+        {"number": q.number, "html": markdown2html(_QUESTION_HEADING.sub("", q.text))} for q in questions
     ]))
     sheets = folder / f"{release_id}-lembar-jawaban.html"
     _write_text(sheets, _ANSWER_SHEETS.render(
-        title=title, style=Markup(_STYLE), cohort_id=cohort.cohort_id, release_id=release_id,
+        title=title, style=_STYLE, cohort_id=cohort.cohort_id, release_id=release_id,
         trainees=trainees, questions=questions,
     ))
     form = folder / f"jawaban-{release_id}.csv"
