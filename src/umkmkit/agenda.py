@@ -1,4 +1,4 @@
-"""The workshop agenda: curriculum.yml's minutes laid out over days, with breaks.
+"""The workshop agenda: curriculum.yml's minutes laid out over its days (hari_pelatihan), with breaks.
 
 The pre-test opens the first day and the post-test closes the last. Each module's teaching
 time is split evenly over its lesson notebooks (one session per lesson), followed by its
@@ -16,7 +16,6 @@ from pathlib import Path
 from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
 
-DAYS = 2
 #: At most six teaching hours a day: what participants with a business to run can give.
 TEACHING_MINUTES = 6 * 60
 DAY_START = time(8, 30)
@@ -75,9 +74,11 @@ def sessions(curriculum: Curriculum) -> list[Session]:
 
 
 def plan_agenda(
-    curriculum: Curriculum, days: int = DAYS, teaching_minutes: int = TEACHING_MINUTES, start: time = DAY_START,
+    curriculum: Curriculum, days: int | None = None, teaching_minutes: int = TEACHING_MINUTES, start: time = DAY_START,
 ) -> list[Day]:
-    """Lay the sessions over `days` days of at most `teaching_minutes` each, or say why not."""
+    """Lay the sessions over `days` days (default: the curriculum's workshop_days) of at most
+    `teaching_minutes` each, or say why not."""
+    days = days or curriculum.workshop_days
     planned = sessions(curriculum)
     total = sum(s.minutes for s in planned)
     too_long = [s for s in planned if s.minutes > teaching_minutes]
@@ -95,7 +96,7 @@ def plan_agenda(
         raise UmkmkitError(
             f"The curriculum's {total} minutes of sessions do not fit in {days} days of at most "
             f"{teaching_minutes} minutes each (sessions are never cut; it needs {len(schedule)} days). "
-            "Lower some minutes in curriculum.yml."
+            "Lower some minutes in curriculum.yml, or raise hari_pelatihan there."
         )
     for day in schedule:
         day.sessions = _with_breaks(day.sessions, start)

@@ -215,7 +215,7 @@ def report(cohort_ids: tuple[str, ...], lang: str, capacity: int | None, priorit
 
 @main.command()
 def agenda() -> None:
-    """For trainers: the two-day workshop agenda from curriculum.yml's minutes.
+    """For trainers: the workshop agenda from curriculum.yml's minutes and days (hari_pelatihan).
 
     Pre-test first, each module's lessons and exercise, breaks and lunch, post-test last; at
     most six teaching hours a day. Writes it into docs/trainer-guide.md and prints it.

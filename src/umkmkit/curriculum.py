@@ -61,6 +61,8 @@ class KnowledgeTest:
 class Curriculum:
     modules: tuple[Module, ...]
     knowledge_test: KnowledgeTest | None = None
+    #: Days the workshop takes (`hari_pelatihan` in curriculum.yml): the agenda must fit them.
+    workshop_days: int = 2
 
     @property
     def assignments(self) -> tuple[Module, ...]:
@@ -167,7 +169,10 @@ def load_curriculum(kit: Kit) -> Curriculum:
             minutes_teaching=int(minutes["mengajar"]), minutes_exercises=int(minutes["latihan"]),
             pass_mark=pass_mark,
         ))
-    return Curriculum(tuple(modules), _knowledge_test(path, data.get("tes_pengetahuan"), modules))
+    days = data.get("hari_pelatihan", 2)
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 10:
+        raise UmkmkitError(f"{path}: 'hari_pelatihan' must be a whole number of days (1 to 10), not {days!r}.")
+    return Curriculum(tuple(modules), _knowledge_test(path, data.get("tes_pengetahuan"), modules), days)
 
 
 _TEST_REQUIRED = ("assignment", "notebooks", "judul", "title", "awal", "akhir", "menit")
