@@ -12,7 +12,7 @@ import pytest
 
 from umkmkit import notebooks
 from umkmkit.curriculum import (
-    build, load_curriculum, stamp_participant_headers, structure_problems,
+    build, lesson_minute_problems, load_curriculum, stamp_participant_headers, structure_problems,
 )
 from umkmkit.errors import UmkmkitError
 from umkmkit.workspace import Kit
@@ -42,6 +42,15 @@ def copy_kit(kit: Kit, target: Path) -> Kit:
 
 def test_curriculum_and_folders_agree(kit, curriculum):
     assert structure_problems(kit, curriculum) == []
+
+
+def test_lessons_minutes_add_up_to_the_modules_minutes(curriculum):
+    assert lesson_minute_problems(curriculum) == []
+    module = curriculum.modules[1]
+    from dataclasses import replace
+
+    changed = replace(curriculum, modules=(replace(module, minutes_teaching=module.minutes_teaching + 5),))
+    assert "add up to" in lesson_minute_problems(changed)[0]
 
 
 def test_stray_notebook_is_reported(kit, curriculum, tmp_path):

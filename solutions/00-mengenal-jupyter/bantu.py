@@ -319,6 +319,9 @@ def hapus_dobel(pesanan):
 
     id_pesanan ditulis rapi dulu (huruf besar, tanpa spasi di depan dan belakang), jadi
     " krp-033" dan "KRP-033" dianggap pesanan yang sama.
+
+    Contoh:
+        rapi = hapus_dobel(baca_data("pesanan.csv"))
     """
     hasil = pesanan.copy()
     hasil["id_pesanan"] = hasil["id_pesanan"].astype(str).str.strip().str.upper()
@@ -358,6 +361,9 @@ def omzet_mingguan(pesanan):
 
     Tabel pesanan perlu kolom tanggal, subtotal dan sudah_bayar (True/False). Minggu dimulai
     hari Senin; hasilnya diberi label tanggal hari Senin itu.
+
+    Contoh: pesanan hari Minggu 2 Oktober 2022 masuk minggu yang dimulai Senin 26 September.
+        omzet_mingguan(pesanan)
     """
     import pandas as pd
 
@@ -372,6 +378,10 @@ def laba_rugi(pesanan):
     Baris: pendapatan (jumlah x harga_satuan), hpp (jumlah x hpp_satuan), laba_kotor,
     biaya_admin, ongkir_penjual, laba_bersih. Ongkir yang dibayar pembeli bukan pendapatan:
     uang itu diteruskan ke kurir.
+
+    Contoh: satu pesanan lunas, 3 bungkus Rp20.000 dengan HPP Rp12.000, biaya admin Rp2.400:
+    pendapatan 60000, hpp 36000, laba_kotor 24000, laba_bersih 21600.
+        laba_rugi(pesanan)["laba_bersih"]
     """
     import pandas as pd
 
@@ -438,6 +448,9 @@ def ada_di_daftar_hitam(nilai, jenis, daftar):
     jenis adalah "nomor_hp" atau "rekening". Nomor ditulis rapi dulu, jadi "0810 0092 4853"
     dan "+62 810-0092-4853" dianggap sama. Ingat: daftar hitam dari grup WhatsApp bisa salah.
     Jangan menyebarkan nama atau nomor orang; laporkan ke cekrekening.id atau polisi.
+
+    Contoh:
+        ada_di_daftar_hitam("0810 0092 4853", "nomor_hp", baca_data("daftar_hitam.csv"))
     """
     rapikan = normalisasi_nomor if jenis == "nomor_hp" else hanya_angka
     dicari = rapikan(nilai)
@@ -465,6 +478,8 @@ def skor_risiko(di_daftar_hitam=False, minta_kirim_dulu=False, bukti_tanpa_uang=
         "buru_buru": (buru_buru, 1),
     }
     for nama, (nilai, _) in tanda.items():
+        if nilai is Ellipsis:
+            raise TypeError(f"{nama} belum diisi: ganti ... dengan True atau False (tanpa tanda petik).")
         if not isinstance(nilai, bool):
             raise TypeError(f"{nama} harus True atau False (tanpa tanda petik), bukan {nilai!r}.")
     return sum(poin for nilai, poin in tanda.values() if nilai)

@@ -478,6 +478,8 @@ def skor_risiko(di_daftar_hitam=False, minta_kirim_dulu=False, bukti_tanpa_uang=
         "buru_buru": (buru_buru, 1),
     }
     for nama, (nilai, _) in tanda.items():
+        if nilai is Ellipsis:
+            raise TypeError(f"{nama} belum diisi: ganti ... dengan True atau False (tanpa tanda petik).")
         if not isinstance(nilai, bool):
             raise TypeError(f"{nama} harus True atau False (tanpa tanda petik), bukan {nilai!r}.")
     return sum(poin for nilai, poin in tanda.values() if nilai)

@@ -1,8 +1,9 @@
 """The workshop agenda: curriculum.yml's minutes laid out over its days (hari_pelatihan), with breaks.
 
-The pre-test opens the first day and the post-test closes the last. Each module's teaching
-time is split evenly over its lesson notebooks (one session per lesson), followed by its
-exercise session; sessions are never cut. A day holds at most `teaching_minutes` of sessions
+The pre-test opens the first day and the post-test closes the last. Each lesson is a session
+of its own minutes (its title cell's "Waktu mengajar: N menit · Latihan: M menit"), followed by
+the exercise minutes that practise it; where lessons carry no minutes, the module's teaching time
+is split evenly over them, followed by one exercise session. Sessions are never cut. A day holds at most `teaching_minutes` of sessions
 (breaks not counted): a short break after about 90 minutes of sessions, lunch once the clock
 passes noon. `umkmkit agenda` writes the result into docs/trainer-guide.md between two markers.
 """
@@ -61,13 +62,23 @@ def sessions(curriculum: Curriculum) -> list[Session]:
     if test:
         planned.append(Session(f"Tes awal ({test.source.judul})", test.source.minutes_exercises, "tes"))
     for module in curriculum.modules:
+        name = f"Modul {module.id} {module.judul}"
+        own = module.lesson_minutes
+        if own and sum(t for t, _ in own) == module.minutes_teaching and sum(e for _, e in own) == module.minutes_exercises:
+            # each lesson, then the parts of the exercise that practise it (the lesson's own minutes)
+            for part, (teaching, exercise) in enumerate(own, start=1):
+                suffix = f" (bagian {part} dari {len(own)})" if len(own) > 1 else ""
+                planned.append(Session(f"{name}: materi{suffix}", teaching, "materi"))
+                if module.assignment and exercise:
+                    planned.append(Session(f"{name}: latihan{suffix}", exercise, "latihan"))
+            continue
         lessons = max(1, len(module.lessons))
         share, extra = divmod(module.minutes_teaching, lessons)
         for part in range(lessons):
             suffix = f" (bagian {part + 1} dari {lessons})" if lessons > 1 else ""
-            planned.append(Session(f"Modul {module.id} {module.judul}: materi{suffix}", share + (part < extra), "materi"))
+            planned.append(Session(f"{name}: materi{suffix}", share + (part < extra), "materi"))
         if module.assignment and module.minutes_exercises:
-            planned.append(Session(f"Modul {module.id} {module.judul}: latihan", module.minutes_exercises, "latihan"))
+            planned.append(Session(f"{name}: latihan", module.minutes_exercises, "latihan"))
     if test:
         planned.append(Session(f"Tes akhir ({test.source.judul})", test.source.minutes_exercises, "tes"))
     return planned

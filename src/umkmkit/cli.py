@@ -113,11 +113,12 @@ def verify(assignments: tuple[str, ...]) -> None:
 
 @main.command()
 def check() -> None:
-    """For course authors: check that curriculum.yml and the folders agree."""
-    from umkmkit.curriculum import load_curriculum, structure_problems
+    """For course authors: check that curriculum.yml, the folders and the lessons' minutes agree."""
+    from umkmkit.curriculum import lesson_minute_problems, load_curriculum, structure_problems
 
     kit = find_kit()
-    problems = structure_problems(kit, load_curriculum(kit))
+    curriculum = load_curriculum(kit)
+    problems = structure_problems(kit, curriculum) + lesson_minute_problems(curriculum)
     if problems:
         raise UmkmkitError("curriculum.yml and the folders disagree:\n  " + "\n  ".join(problems))
     click.echo("curriculum.yml and the folders agree.")

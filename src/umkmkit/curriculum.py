@@ -3,6 +3,7 @@ structural checks that keep the manifest and the folders in agreement."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -38,6 +39,9 @@ class Module:
     minutes_teaching: int
     minutes_exercises: int
     pass_mark: float
+    #: (teaching, exercise) minutes of each lesson, from its title cell ("Waktu mengajar: N menit ·
+    #: Latihan: M menit"), in lesson order; empty when a lesson is missing or has no such line.
+    lesson_minutes: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -168,11 +172,50 @@ def load_curriculum(kit: Kit) -> Curriculum:
             helpers=tuple(str(name) for name in entry.get("helpers") or ()),
             minutes_teaching=int(minutes["mengajar"]), minutes_exercises=int(minutes["latihan"]),
             pass_mark=pass_mark,
+            lesson_minutes=_lesson_minutes(kit, [str(name) for name in entry["lessons"]]),
         ))
     days = data.get("hari_pelatihan", 2)
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 10:
         raise UmkmkitError(f"{path}: 'hari_pelatihan' must be a whole number of days (1 to 10), not {days!r}.")
     return Curriculum(tuple(modules), _knowledge_test(path, data.get("tes_pengetahuan"), modules), days)
+
+
+_LESSON_MINUTES = re.compile(r"Waktu mengajar: (\d+) menit · Latihan: (\d+) menit")
+
+
+def _lesson_minutes(kit: Kit, names: list[str]) -> tuple[tuple[int, int], ...]:
+    """Each lesson's own minutes, from the first cell of its notebook (see Module.lesson_minutes)."""
+    found = []
+    for name in names:
+        path = kit.lessons_dir / name
+        try:
+            title = notebooks.read_notebook(path).cells[0].source
+        except (OSError, UmkmkitError, IndexError):
+            return ()
+        match = _LESSON_MINUTES.search(title)
+        if not match:
+            return ()
+        found.append((int(match.group(1)), int(match.group(2))))
+    return tuple(found)
+
+
+def lesson_minute_problems(curriculum: Curriculum) -> list[str]:
+    """Modules whose lessons' own minutes do not add up to the module's minutes in curriculum.yml."""
+    problems = []
+    for module in curriculum.modules:
+        if not module.lessons:
+            continue
+        if not module.lesson_minutes:
+            problems.append(f"module {module.id}: a lesson has no 'Waktu mengajar: N menit · Latihan: M menit' line")
+            continue
+        teaching = sum(t for t, _ in module.lesson_minutes)
+        exercise = sum(e for _, e in module.lesson_minutes)
+        if (teaching, exercise) != (module.minutes_teaching, module.minutes_exercises):
+            problems.append(
+                f"module {module.id}: its lessons' titles add up to {teaching} + {exercise} minutes, curriculum.yml "
+                f"says {module.minutes_teaching} + {module.minutes_exercises}; make them agree"
+            )
+    return problems
 
 
 _TEST_REQUIRED = ("assignment", "notebooks", "judul", "title", "awal", "akhir", "menit")
