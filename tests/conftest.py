@@ -128,3 +128,15 @@ def postgres_url():
         if started:
             run(str(programs / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def small_cohort(kit, curriculum, base: Path, assignment_ids: list[str], trainees: int = 3, **options):
+    """A cohort of the June roster's first `trainees` people, in a workspace under `base`."""
+    from umkmkit.cohorts import create_cohort
+    from umkmkit.workspace import Workspace
+
+    roster = base / "peserta.csv"
+    lines = (ROOT / "datasets" / "roster-mkw-2022-06.csv").read_text(encoding="utf-8").splitlines()
+    roster.write_text("\n".join(lines[:trainees + 1]) + "\n", encoding="utf-8")
+    return create_cohort(kit, curriculum, Workspace(base / "ws"), "mkw-2022-06", roster,
+                         assignment_ids=assignment_ids, **options)

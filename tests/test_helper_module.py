@@ -11,11 +11,12 @@ import pytest
 from nbgrader.api import Gradebook
 
 from umkmkit import notebooks, simulate
-from umkmkit.cohorts import create_cohort, load_cohort_config
+from conftest import small_cohort
+from umkmkit.cohorts import load_cohort_config
 from umkmkit.grading import grade
 from umkmkit.lab import prepare_participant_folder
 from umkmkit.release import release_assignment
-from umkmkit.workspace import AUTOGRADED, SUBMITTED, Workspace
+from umkmkit.workspace import AUTOGRADED, SUBMITTED
 
 ROOT = Path(__file__).resolve().parents[1]
 HELPER = ROOT / "lessons" / "bantu.py"
@@ -41,11 +42,7 @@ def test_every_module_declares_the_helper_and_its_exercise_carries_the_kits_copy
 
 @pytest.fixture(scope="module")
 def cohort(kit, curriculum, tmp_path_factory):
-    base = tmp_path_factory.mktemp("helper")
-    roster = base / "peserta.csv"
-    lines = (ROOT / "datasets" / f"roster-{COHORT}.csv").read_text(encoding="utf-8").splitlines()
-    roster.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
-    return create_cohort(kit, curriculum, Workspace(base / "ws"), COHORT, roster, assignment_ids=[ASSIGNMENT])
+    return small_cohort(kit, curriculum, tmp_path_factory.mktemp("helper"), [ASSIGNMENT], trainees=2)
 
 
 def test_every_release_bundle_carries_the_helper(cohort):

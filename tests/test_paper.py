@@ -11,11 +11,12 @@ from nbgrader.api import Gradebook
 
 from browser import chromium_page, require_chromium
 from umkmkit import notebooks
-from umkmkit.cohorts import create_cohort, load_cohort_config
+from conftest import small_cohort
+from umkmkit.cohorts import load_cohort_config
 from umkmkit.errors import UmkmkitError
 from umkmkit.grading import grade
 from umkmkit.paper import enter_paper_answers, knowledge_test_questions, letters_from_text, paper_sheets, read_answer_form
-from umkmkit.workspace import SUBMITTED, Workspace
+from umkmkit.workspace import SUBMITTED
 
 ROOT = Path(__file__).resolve().parents[1]
 COHORT, RELEASE = "mkw-2022-06", "tes-awal"
@@ -30,11 +31,7 @@ def right_letters() -> list[str]:
 
 @pytest.fixture(scope="module")
 def cohort(kit, curriculum, tmp_path_factory):
-    base = tmp_path_factory.mktemp("paper")
-    roster = base / "peserta.csv"
-    lines = (ROOT / "datasets" / f"roster-{COHORT}.csv").read_text(encoding="utf-8").splitlines()
-    roster.write_text("\n".join(lines[:4]) + "\n", encoding="utf-8")
-    return create_cohort(kit, curriculum, Workspace(base / "ws"), COHORT, roster, assignment_ids=["tes-awal", "tes-akhir"])
+    return small_cohort(kit, curriculum, tmp_path_factory.mktemp("paper"), ["tes-awal", "tes-akhir"])
 
 
 def test_questions_come_from_the_released_test(cohort, curriculum):

@@ -11,12 +11,13 @@ import pytest
 from nbgrader.api import Gradebook
 
 from umkmkit import notebooks
-from umkmkit.cohorts import create_cohort, load_cohort_config, parse_due_date, set_due_date
+from conftest import small_cohort
+from umkmkit.cohorts import load_cohort_config, parse_due_date, set_due_date
 from umkmkit.collect import collect_submissions
 from umkmkit.errors import UmkmkitError
 from umkmkit.release import release_assignment
 from umkmkit.worked_solutions import EXCHANGE_SUFFIX, opens_at, release_worked_solutions
-from umkmkit.workspace import SUBMITTED, Workspace
+from umkmkit.workspace import SUBMITTED
 
 ROOT = Path(__file__).resolve().parents[1]
 COHORT, ASSIGNMENT, NOTEBOOK = "mkw-2022-06", "00-mengenal-jupyter", "latihan"
@@ -26,13 +27,7 @@ DUE = datetime(2022, 6, 10, 8, 0)  # 17:00 WIT, as nbgrader stores it (UTC, naiv
 
 @pytest.fixture()
 def cohort(kit, curriculum, tmp_path):
-    roster = tmp_path / "peserta.csv"
-    lines = (ROOT / "datasets" / f"roster-{COHORT}.csv").read_text(encoding="utf-8").splitlines()
-    roster.write_text("\n".join(lines[:4]) + "\n", encoding="utf-8")
-    return create_cohort(
-        kit, curriculum, Workspace(tmp_path / "ws"), COHORT, roster,
-        assignment_ids=[ASSIGNMENT, "tes-awal", "tes-akhir"], exchange_root=tmp_path / "exchange",
-    )
+    return small_cohort(kit, curriculum, tmp_path, [ASSIGNMENT, "tes-awal", "tes-akhir"], exchange_root=tmp_path / "exchange")
 
 
 def test_no_due_date_no_worked_solution(cohort, curriculum):
