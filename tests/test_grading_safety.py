@@ -9,10 +9,12 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -24,13 +26,16 @@ from nbgrader.api import Gradebook
 from umkmkit import notebooks, simulate
 from umkmkit.cohorts import Trainee, create_cohort, load_cohort_config
 from umkmkit.grading import grade, generate_feedback
-from umkmkit.workspace import AUTOGRADED, SUBMITTED, Workspace
+from umkmkit.sandbox import SandboxPolicy
+from umkmkit.errors import UmkmkitError
+from umkmkit.workspace import AUTOGRADED, SUBMITTED, Cohort, Workspace
 
 ASSIGNMENT = "00-mengenal-jupyter"
 NOTEBOOK = "latihan"
 WIT = timezone(timedelta(hours=9))
 DUE = datetime(2022, 6, 10, 17, 0, tzinfo=WIT)
-HOME_MARKER = Path.home() / "umkmkit-grader-marker"
+#: The grader's home during these tests: a temporary folder (no test writes the real home).
+HOME_NAME = "rumah-penilai"
 
 
 def part_a_answer() -> str:
@@ -71,9 +76,24 @@ HOSTILE_ANSWERS = {
     ),
     "prints-megabytes": "print('x' * 8_000_000)",
     "writes-home": "open(r'{home}', 'w').write('x')",
+    # everything at once, each attempt reported: what the summary's protection lines must match
+    "probe": (
+        "import ctypes, json, os, socket\nlibc = ctypes.CDLL(None, use_errno=True)\nlaporan = {{}}\n"
+        "laporan['umount'] = libc.umount2(b'/usr', 2) == 0\n"
+        "laporan['remount'] = libc.mount(None, b'/', None, 32 | 4096, None) == 0\n"
+        "def tulis(jalur):\n    try:\n        open(jalur, 'w').write('x')\n        return True\n"
+        "    except OSError:\n        return False\n"
+        "laporan['tulis_luar'] = tulis(r'{outside}')\nlaporan['tulis_rumah'] = tulis(r'{home}')\n"
+        "def baca(jalur):\n    try:\n        return open(jalur, 'rb').read(20) != b''\n    except OSError:\n        return False\n"
+        "laporan['baca_shm'] = baca(r'{shm}')\nlaporan['baca_teman'] = baca(r'{other}')\n"
+        "laporan['baca_solusi'] = baca(r'{solutions}')\n"
+        "try:\n    socket.create_connection(('127.0.0.1', {port}), timeout=2).close()\n    laporan['jaringan'] = True\n"
+        "except OSError:\n    laporan['jaringan'] = False\n"
+        "print('LAPORAN', json.dumps(laporan))"
+    ),
 }
 OTHER_CASES = ["passes-all", "stderr-in-function", "edits-test-cell", "deletes-test-cell",
-               "invalid-json", "kernel-dies", "late"]
+               "invalid-json", "kernel-dies", "late", "fork-bomb-lalu-jujur-1", "fork-bomb-lalu-jujur-2"]
 TRAINEES = [*HOSTILE_ANSWERS, *OTHER_CASES]
 
 
@@ -106,7 +126,7 @@ class Listener:
         self.server.close()
 
 
-def write_cases(kit, cohort, port: int) -> None:
+def write_cases(kit, cohort, port: int, places: dict[str, Path], cases: list[str]) -> None:
     exercise = notebooks.read_notebook(kit.exercise_dir(ASSIGNMENT) / f"{NOTEBOOK}.ipynb")
     solution = notebooks.read_notebook(kit.solution_dir(ASSIGNMENT) / f"{NOTEBOOK}.ipynb")
     answers = simulate.answer_key(solution)
@@ -115,12 +135,12 @@ def write_cases(kit, cohort, port: int) -> None:
             answers[notebooks.grade_id(cell)] = "Jawaban tertulis."
     correct = simulate.fill_answers(exercise, answers)
     on_time = DUE - timedelta(hours=2)
-    for trainee_id in TRAINEES:
+    for trainee_id in cases:
         nb = copy.deepcopy(correct)
         stamp = on_time
         if trainee_id in HOSTILE_ANSWERS:
             hostile = HOSTILE_ANSWERS[trainee_id].format(
-                port=port, cohorts=cohort.root.parent, kit=kit.root, home=HOME_MARKER,
+                port=port, cohorts=cohort.root.parent, kit=kit.root, **places,
             )
             nb = simulate.fill_answers(nb, {"jawaban_a": answer_cell_code(hostile)})
         elif trainee_id == "stderr-in-function":
@@ -138,26 +158,47 @@ def write_cases(kit, cohort, port: int) -> None:
         elif trainee_id == "late":
             stamp = DUE + timedelta(hours=16)
         simulate.write_submission(cohort, trainee_id, ASSIGNMENT, {NOTEBOOK: nb}, stamp)
-    broken = cohort.notebook_file(SUBMITTED, ASSIGNMENT, NOTEBOOK, "invalid-json")
-    broken.write_text('{"cells": [', encoding="utf-8")
+    if "invalid-json" in cases:
+        cohort.notebook_file(SUBMITTED, ASSIGNMENT, NOTEBOOK, "invalid-json").write_text('{"cells": [', encoding="utf-8")
+
+
+def hostile_grading(kit, curriculum, root: Path, policy: SandboxPolicy | None = None, cases: list[str] = TRAINEES):
+    """Grade every hostile and broken case in one cohort under `root`, with the grader's home,
+    a copy of the solutions and a /dev/shm file the kernels must not reach."""
+    roster = [Trainee(t, f"Peserta {t}", {}) for t in cases]
+    due_utc = DUE.astimezone(timezone.utc).replace(tzinfo=None)
+    cohort = create_cohort(kit, curriculum, Workspace(root / "ws"), "uji-bahaya", roster,
+                           duedates={ASSIGNMENT: due_utc}, assignment_ids=[ASSIGNMENT])
+    home = root / HOME_NAME
+    home.mkdir()
+    copies = root / "salinan-solusi"
+    shutil.copytree(kit.solution_dir(ASSIGNMENT), copies)
+    shm = Path("/dev/shm") / f"umkmkit-uji-{os.getpid()}"
+    shm.write_text("rahasia penilai", encoding="utf-8")
+    places = {
+        "home": home / "penanda.txt", "outside": root / "di-luar.txt", "shm": shm,
+        "other": cohort.notebook_file(SUBMITTED, ASSIGNMENT, NOTEBOOK, "passes-all"),  # another trainee's work
+        "solutions": copies / f"{NOTEBOOK}.ipynb",
+    }
+    listener = Listener()
+    saved_home = os.environ.get("HOME")
+    os.environ["HOME"] = str(home)  # the grading workers inherit it: "the grader's home"
+    try:
+        write_cases(kit, cohort, listener.port, places, cases)
+        summary = grade(cohort, ASSIGNMENT, workers=2, timeout=5, policy=policy)
+    finally:
+        listener.close()
+        shm.unlink(missing_ok=True)
+        if saved_home is None:
+            os.environ.pop("HOME", None)
+        else:
+            os.environ["HOME"] = saved_home
+    return cohort, summary, listener, places
 
 
 @pytest.fixture(scope="module")
 def hostile_run(kit, curriculum, tmp_path_factory):
-    root = tmp_path_factory.mktemp("hostile")
-    roster = [Trainee(t, f"Peserta {t}", {}) for t in TRAINEES]
-    due_utc = DUE.astimezone(timezone.utc).replace(tzinfo=None)
-    cohort = create_cohort(kit, curriculum, Workspace(root / "ws"), "uji-bahaya", roster,
-                           duedates={ASSIGNMENT: due_utc}, assignment_ids=[ASSIGNMENT])
-    listener = Listener()
-    home_marker = HOME_MARKER
-    home_marker.unlink(missing_ok=True)
-    try:
-        write_cases(kit, cohort, listener.port)
-        summary = grade(cohort, ASSIGNMENT, workers=2, timeout=5)
-    finally:
-        listener.close()
-    return cohort, summary, listener, home_marker
+    return hostile_grading(kit, curriculum, tmp_path_factory.mktemp("hostile"))
 
 
 def scores(cohort) -> dict[str, dict[str, float]]:
@@ -241,8 +282,8 @@ def test_network_is_closed(hostile_run):
 
 
 def test_grader_home_is_not_written(hostile_run):
-    _, summary, _, home_marker = hostile_run
-    assert not home_marker.exists()
+    _, summary, _, places = hostile_run
+    assert not places["home"].exists() and not places["outside"].exists()
 
 
 def test_stderr_in_a_test_cell_costs_that_part_as_in_nbgrader(hostile_run):
@@ -337,3 +378,135 @@ def test_killed_run_can_be_rerun_without_loss(kit, curriculum, tmp_path):
         marker = cohort.graded_marker(ASSIGNMENT, trainee_id)
         assert marker.stat().st_mtime_ns == mtime, f"{trainee_id} was graded twice"
     assert len(scores(cohort)) == len(people)
+
+
+def probe_report(cohort) -> dict:
+    executed = notebooks.read_notebook(cohort.notebook_file(AUTOGRADED, ASSIGNMENT, NOTEBOOK, "probe"))
+    printed = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    return json.loads(printed.split("LAPORAN", 1)[1].splitlines()[0])
+
+
+ATTEMPTS_AND_PROTECTIONS = {
+    "umount": "no capabilities", "remount": "no capabilities", "tulis_luar": "read-only outside its folder",
+    "tulis_rumah": "read-only outside its folder", "baca_shm": "grader's files hidden",
+    "baca_teman": "grader's files hidden", "baca_solusi": "grader's files hidden", "jaringan": "no network",
+}
+
+
+def assert_probe_failed_everywhere_and_summary_agrees(cohort, summary, places) -> None:
+    report = probe_report(cohort)
+    assert set(report) == set(ATTEMPTS_AND_PROTECTIONS)
+    for attempt, protection in ATTEMPTS_AND_PROTECTIONS.items():
+        # the summary never says "on" for a protection the probe defeated, and here none was defeated
+        assert report[attempt] is False, f"the probe managed to {attempt}"
+        assert summary.protections[protection] == "on", (protection, summary.protections[protection])
+    assert not places["home"].exists() and not places["outside"].exists()
+    assert scores(cohort)["probe"]["tes_a"] == 2  # the probe's own answer still counts
+
+
+def test_a_probe_submission_is_stopped_at_every_step(hostile_run):
+    cohort, summary, listener, places = hostile_run
+    assert_probe_failed_everywhere_and_summary_agrees(cohort, summary, places)
+    assert listener.connections == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or os.geteuid() != 0,
+                    reason="a separate user exists only when the grader runs as root")
+def test_without_a_separate_user_root_kernels_hold_no_capabilities_either(kit, curriculum, tmp_path):
+    cohort, summary, listener, places = hostile_grading(
+        kit, curriculum, tmp_path, SandboxPolicy(switch_user=False), ["passes-all", "probe", "fork-bomb"],
+    )
+    assert summary.protections["separate user"].startswith("off:")
+    assert_probe_failed_everywhere_and_summary_agrees(cohort, summary, places)
+    assert summary.protections["process cap"] == "on"
+    assert listener.connections == 0
+
+
+def test_honest_work_right_after_a_fork_storm_scores_full_marks(hostile_run):
+    graded = scores(hostile_run[0])
+    checks = lambda trainee_id: {k: v for k, v in graded[trainee_id].items() if k.startswith("tes_")}  # noqa: E731
+    assert checks("fork-bomb-lalu-jujur-1") == checks("fork-bomb-lalu-jujur-2") == checks("passes-all")
+    assert all(checks("passes-all").values())
+
+
+def test_stopped_cells_are_explained_to_the_trainee_in_indonesian(hostile_run):
+    cohort = hostile_run[0]
+    for trainee_id, words in (("infinite-loop", "Penilai menghentikan sel ini"), ("memory-bomb", "memori lebih dari")):
+        executed = notebooks.read_notebook(cohort.notebook_file(AUTOGRADED, ASSIGNMENT, NOTEBOOK, trainee_id))
+        assert words in json.dumps(executed, ensure_ascii=False), trainee_id
+
+
+def test_megabytes_of_output_are_not_stored(hostile_run):
+    cohort = hostile_run[0]
+    path = cohort.notebook_file(AUTOGRADED, ASSIGNMENT, NOTEBOOK, "prints-megabytes")
+    assert path.stat().st_size < 400_000
+    assert "Keluaran sel ini dipotong" in path.read_text(encoding="utf-8")
+
+
+def test_each_failure_is_one_line_on_screen_and_whole_in_the_cohorts_log(hostile_run):
+    _, summary, _, _ = hostile_run
+    assert set(summary.reasons) == {"invalid-json", "kernel-dies"}
+    for trainee_id, reason in summary.reasons.items():
+        assert "\n" not in reason and len(reason) < 250
+    assert "JSON" in summary.reasons["invalid-json"]
+    assert "died" in summary.reasons["kernel-dies"].lower() or "dead" in summary.reasons["kernel-dies"].lower()
+    log = summary.log_file.read_text(encoding="utf-8")
+    assert summary.log_file.parent == hostile_run[0].root / "logs"
+    for trainee_id, text in summary.failed.items():
+        assert text in log
+
+
+def test_an_assignment_the_cohort_does_not_have_is_refused(hostile_run):
+    with pytest.raises(UmkmkitError, match="no assignment '99-lain'.*00-mengenal-jupyter"):
+        grade(hostile_run[0], "99-lain")
+
+
+def test_a_copied_cohort_grades_into_itself(hostile_run, tmp_path):
+    cohort = hostile_run[0]
+    copied = Cohort(tmp_path / "pindahan" / cohort.cohort_id)
+    shutil.copytree(cohort.root, copied.root)
+    original = (cohort.root / "gradebook.db").read_bytes()
+    again = grade(copied, ASSIGNMENT, trainee_ids=["late"], force=True, workers=1)
+    assert again.graded == ["late"]
+    assert (cohort.root / "gradebook.db").read_bytes() == original
+    assert (copied.assignment_dir(AUTOGRADED, ASSIGNMENT, "late") / f"{NOTEBOOK}.ipynb").is_file()
+    assert load_cohort_config(copied).CourseDirectory.db_url == copied.default_db_url
+
+
+def test_kill_9_of_the_grader_leaves_no_process_and_no_temporary_folder(kit, curriculum, tmp_path):
+    """Only the grading process is killed (not its group): its workers, fork servers and kernels go too."""
+    people = [Trainee(f"P-{n:05d}", f"Peserta {n}", {}) for n in range(1, 7)]
+    cohort = create_cohort(kit, curriculum, Workspace(tmp_path / "ws"), "uji-bunuh", people, assignment_ids=[ASSIGNMENT])
+    slow = simulate.fill_answers(
+        notebooks.read_notebook(kit.exercise_dir(ASSIGNMENT) / f"{NOTEBOOK}.ipynb"),
+        {"jawaban_a": "import time\ntime.sleep(20)"},
+    )
+    for person in people:
+        simulate.write_submission(cohort, person.trainee_id, ASSIGNMENT, {NOTEBOOK: slow}, DUE - timedelta(hours=1))
+    # a short temporary folder of this test's own (kernel sockets live there: paths stay short)
+    temporary = Path(tempfile.mkdtemp(prefix="uk-"))
+    environment = {**os.environ, "TMPDIR": str(temporary)}
+    script = (
+        "import sys; from pathlib import Path; from umkmkit.grading import grade; "
+        "from umkmkit.workspace import Cohort; grade(Cohort(Path(sys.argv[1])), sys.argv[2], workers=2, timeout=60)"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script, str(cohort.root), ASSIGNMENT], env=environment)
+
+    def ours() -> list[str]:
+        listing = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout.splitlines()
+        return [line for line in listing if str(temporary) in line or str(cohort.root) in line]
+
+    deadline = time.monotonic() + 60
+    while not any("kernel_forkclient" in line for line in ours()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert any("kernel_forkclient" in line for line in ours()), "no kernel started"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 20
+    while (ours() or list(temporary.iterdir())) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    try:
+        assert ours() == [], "processes outlived the killed grader"
+        assert list(temporary.glob("umkmkit-*")) == [], "temporary folders outlived the killed grader"
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import shutil
+import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -11,7 +16,7 @@ import zmq
 from nbclient import NotebookClient
 from traitlets.config import Config
 
-from umkmkit.sandbox import SandboxKernelClient, SandboxKernelManager, SandboxPolicy, check_protections
+from umkmkit.sandbox import PROTECTIONS, SandboxKernelClient, SandboxKernelManager, SandboxPolicy, check_protections
 
 
 @pytest.fixture(scope="module")
@@ -20,10 +25,11 @@ def policy_json() -> str:
     return policy.to_json()
 
 
-def run(cells: list[str], policy_json: str) -> nbformat.NotebookNode:
+def run(cells: list[str], policy_json: str, forkserver: bool = True) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code) for code in cells])
     config = Config()
     config.SandboxKernelManager.policy_json = policy_json
+    config.SandboxKernelManager.use_forkserver = forkserver
     NotebookClient(nb, kernel_manager_class=SandboxKernelManager, config=config,
                    shutdown_kernel="immediate", timeout=30).execute()
     return nb
@@ -48,6 +54,26 @@ def test_each_notebook_gets_a_fresh_kernel_in_a_private_folder(policy_json):
         assert pid_a == pid_b == "1" or pid_a != pid_b  # own PID namespace (root) or new process
 
 
+@pytest.mark.parametrize("forkserver", [True, False], ids=["fork-server", "plain-launcher"])
+def test_the_kernel_sees_only_its_folder_and_the_python_it_needs(policy_json, forkserver, kit):
+    nb = run([
+        "import os, pandas; print(os.getcwd().endswith('kerja'), pandas.__name__)",
+        f"home = {str(Path.home())!r}\nprint(os.path.exists({str(kit.solutions_dir)!r}), "
+        "sorted(os.listdir(home)) if os.path.isdir(home) else [])",
+        "import pdb; print(open('/proc/self/status').read().count('CapEff:\t0000000000000000'))",
+    ], policy_json, forkserver)
+    printed = [cell.outputs[0]["text"].strip() for cell in nb.cells]
+    assert printed[0] == "True pandas"
+    if sys.platform.startswith("linux"):
+        # the kit's solutions do not exist for it; of the grader's home, only the way to Python
+        from umkmkit.sandbox_launcher import allowed_paths
+
+        home = str(Path.home())
+        ways = sorted({p[len(home) + 1:].split("/")[0] for p in allowed_paths() if p.startswith(home + "/")})
+        assert printed[1] == f"False {ways}"
+        assert printed[2] == "1"  # no capabilities
+
+
 def test_outputs_of_every_cell_arrive_after_the_short_handshake(policy_json):
     nb = run([f"print({n} * 2)" for n in range(20)], policy_json)
     assert [cell.outputs[0]["text"].strip() for cell in nb.cells] == [str(n * 2) for n in range(20)]
@@ -69,3 +95,83 @@ def test_waiting_for_a_dead_kernel_fails_instead_of_hanging(policy_json):
         return "ready"
 
     assert "died" in asyncio.run(scenario())
+
+
+# --- as a normal user: the launcher and its probe need only the standard library -------------------
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+NORMAL_USER = "nobody"
+
+as_normal_user = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or os.geteuid() != 0 or not SYSTEM_PYTHON.exists()
+    or shutil.which("runuser") is None,
+    reason="trying a normal user's sandbox needs root (to become 'nobody'), runuser and a system Python",
+)
+
+NOBODY_PROBE = r"""
+import json, os, socket, subprocess, sys
+from pathlib import Path
+from umkmkit.sandbox_launcher import SandboxPolicy, run_probe
+base = Path(sys.argv[1])
+# the trainer's own processes (a browser has hundreds of threads): they must not count
+busy = [subprocess.Popen(["sleep", "60"]) for _ in range(int(sys.argv[2]))]
+listener = socket.socket(); listener.bind(("127.0.0.1", 0)); listener.listen(1)
+secret = base / "salinan" / "solusi.ipynb"
+policy = SandboxPolicy(hidden_paths=(str(secret.parent),))
+try:
+    seen = run_probe(policy, 0, base / "k", listener.getsockname()[1], secret, Path("/dev/shm") / sys.argv[3],
+                     base / "rumah" / "penanda.txt")
+finally:
+    for process in busy:
+        process.kill()
+print(json.dumps({"seen": seen, "policy": policy.to_json()}))
+"""
+
+
+@pytest.fixture()
+def shared_tmp():
+    """A temporary folder of this test's own that another user can enter (pytest's is 0700)."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="umkmkit-uji-"))
+    os.chmod(folder, 0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@as_normal_user
+def test_a_normal_users_kernel_is_sandboxed_too_and_its_process_cap_is_its_own(shared_tmp):
+    import pwd
+
+    from umkmkit.sandbox import protection_status
+
+    nobody = pwd.getpwnam(NORMAL_USER)
+    base = shared_tmp / "biasa"
+    for folder in (base, base / "k", base / "k" / "kerja", base / "k" / "home", base / "salinan", base / "rumah"):
+        folder.mkdir()
+    (base / "salinan" / "solusi.ipynb").write_text("kunci jawaban", encoding="utf-8")
+    shm = Path("/dev/shm") / f"umkmkit-uji-biasa-{os.getpid()}"
+    shm.write_text("rahasia", encoding="utf-8")
+    for path in (base, *base.rglob("*")):
+        os.chown(path, nobody.pw_uid, nobody.pw_gid)
+    try:
+        done = subprocess.run(
+            [shutil.which("runuser"), "-u", NORMAL_USER, "--", str(SYSTEM_PYTHON), "-c", NOBODY_PROBE, str(base), "150", shm.name],
+            capture_output=True, text=True, timeout=120, env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"},
+        )
+    finally:
+        shm.unlink(missing_ok=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    seen, policy = result["seen"], SandboxPolicy.from_json(result["policy"])
+    assert seen is not None, "the launcher did not start as a normal user"
+    assert seen["uid"] == nobody.pw_uid and seen["capabilities"] == 0 and seen["no_new_privs"]
+    status = protection_status(policy, seen, as_root=False)
+    for protection in PROTECTIONS:
+        if protection != "separate user":
+            assert status[protection] == "on", (protection, status[protection], seen)
+    # 150 of the user's own processes were running, and still the sandbox could start nearly its
+    # whole allowance of 96, and not more: the cap counts only the sandbox's processes
+    assert 80 <= seen["forked"] <= policy.processes, seen["forked"]
+    assert not (base / "rumah" / "penanda.txt").exists()

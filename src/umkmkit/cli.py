@@ -502,12 +502,16 @@ def grade(cohort_id: str, assignment_id: str, workers: int | None, force: bool, 
         )
     click.echo(f"{assignment_id} in {cohort_id}: {len(summary.graded)} graded in {summary.seconds:.0f} s "
                f"with {summary.workers} workers; {len(summary.already_graded)} already graded before.")
-    for trainee_id, error in summary.failed.items():
-        click.echo(f"  FAILED {trainee_id}: {error.strip().splitlines()[-1] if error.strip() else 'unknown error'}")
+    for trainee_id, reason in summary.reasons.items():
+        click.echo(f"  FAILED {trainee_id}: {reason}")
+    if summary.log_file:
+        click.echo(f"  Every failure in full: {summary.log_file}")
     if summary.needs_manual_grade:
         click.echo(f"Waiting for manual grading ({len(summary.needs_manual_grade)}): "
                    f"{', '.join(summary.needs_manual_grade)}")
-    click.echo("Protection of the grader: " + "; ".join(f"{k}: {v}" for k, v in summary.protections.items()))
+    click.echo("Protection of the grader (each tried by a hostile probe before grading):")
+    for protection, status in summary.protections.items():
+        click.echo(f"  {protection}: {status}")
     if summary.backup:
         click.echo(f"Gradebook backed up before grading: {summary.backup}")
     elif summary.backup_note:

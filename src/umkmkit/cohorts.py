@@ -25,7 +25,9 @@ from umkmkit.curriculum import Curriculum
 from umkmkit.datasets.registry import trainee_id as trainee_id_of_business
 from umkmkit.datasets.schema import ROSTER_COLUMNS
 from umkmkit.errors import UmkmkitError
-from umkmkit.workspace import RELEASE, SOURCE, Cohort, Kit, Workspace, ensure_scripts_on_path, nbgrader_api
+from umkmkit.workspace import (
+    GRADEBOOK_FILE, RELEASE, SOURCE, Cohort, Kit, Workspace, ensure_scripts_on_path, nbgrader_api,
+)
 from traitlets.config.loader import PyFileConfigLoader
 
 #: The roster's columns, in their order: the data dictionary (datasets/schema.py) owns the list.
@@ -373,7 +375,14 @@ def load_cohort_config(cohort: Cohort) -> Config:
             f"{cohort.root} is not a cohort (no nbgrader_config.py); "
             f"create it with `umkmkit cohort create {cohort.cohort_id} --roster FILE`."
         )
-    return PyFileConfigLoader(cohort.config_file.name, path=str(cohort.root)).load_config()
+    config = PyFileConfigLoader(cohort.config_file.name, path=str(cohort.root)).load_config()
+    # a cohort folder copied or moved elsewhere is graded where it is now: its course directory
+    # is the folder itself, and a SQLite gradebook always lives inside it
+    config.CourseDirectory.root = str(cohort.root.resolve())
+    url = str(config.CourseDirectory.get("db_url", ""))
+    if url.startswith("sqlite:///") and Path(url.removeprefix("sqlite:///")).name == GRADEBOOK_FILE:
+        config.CourseDirectory.db_url = cohort.default_db_url
+    return config
 
 
 def cohort_api(cohort: Cohort):

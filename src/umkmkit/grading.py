@@ -12,11 +12,16 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import re
 import shutil
+import signal
 import sqlite3
 import subprocess
+import sys
 import time
+import traceback
 from collections.abc import Callable
+import copy
 from contextlib import closing
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -26,9 +31,9 @@ from pathlib import Path
 from umkmkit import feedback as feedback_rendering
 from umkmkit.cohorts import load_cohort_config, open_gradebook
 from umkmkit.curriculum import Curriculum
-from umkmkit.sandbox import SANDBOX_UID_BASE, SandboxPolicy, check_protections
 from umkmkit.errors import UmkmkitError
-from umkmkit.release import zip_folder
+from umkmkit.release import released_notebooks, zip_folder
+from umkmkit.sandbox import SANDBOX_UID_BASE, SandboxPolicy, check_protections, new_run_folder
 from umkmkit.workspace import AUTOGRADED, FEEDBACK, SUBMITTED, Cohort, find_kit, nbgrader_api
 
 #: Called with (done, total, trainee id just handled).
@@ -39,7 +44,10 @@ ProgressCallback = Callable[[int, int, str], None]
 class GradingResult:
     trainee_id: str
     success: bool
+    #: everything nbgrader and the worker said about a failure (for the log file)
     error: str = ""
+    #: the failure's real reason in one line (for the screen)
+    reason: str = ""
 
 
 @dataclass
@@ -57,6 +65,10 @@ class GradingSummary:
     backup_note: str = ""
     workers: int = 1
     seconds: float = 0.0
+    #: The cohort's log of this run: each failure with its whole text (written when something failed).
+    log_file: Path | None = None
+    #: trainee id -> the failure's reason in one line; `failed` holds the whole text.
+    reasons: dict[str, str] = field(default_factory=dict)
 
 
 def submitted_trainees(cohort: Cohort, assignment_id: str) -> list[str]:
@@ -165,6 +177,7 @@ def grade(
     trainee's broken or hostile notebook fails only that trainee. Returns a summary.
     """
     started = time.perf_counter()
+    released_notebooks(cohort, assignment_id)  # an assignment the cohort does not have is refused by name
     wanted = submitted_trainees(cohort, assignment_id) if trainee_ids is None else list(trainee_ids)
     summary = GradingSummary(assignment_id)
     todo = []
@@ -177,17 +190,26 @@ def grade(
     policy, summary.protections = check_protections(_with_hidden_paths(policy or SandboxPolicy(), cohort))
     summary.workers = max(1, min(workers or default_workers(), len(todo) or 1))
 
-    results = _run_workers(cohort, assignment_id, todo, summary.workers, policy, timeout, on_progress)
-    # SQLite can refuse a write while another worker holds the lock: retry those alone.
-    retry = [r.trainee_id for r in results if not r.success and "database is locked" in r.error]
-    if retry:
-        results = [r for r in results if r.trainee_id not in retry]
-        results += _run_workers(cohort, assignment_id, retry, 1, policy, timeout, None)
+    # one private folder for this run's kernels and fork servers; its workers remove their part
+    # even when this process is killed (see _worker_start)
+    run = new_run_folder()
+    try:
+        results = _run_workers(cohort, assignment_id, todo, summary.workers, policy, timeout, on_progress, run)
+        # SQLite can refuse a write while another worker holds the lock: retry those alone.
+        retry = [r.trainee_id for r in results if not r.success and "database is locked" in r.error]
+        if retry:
+            results = [r for r in results if r.trainee_id not in retry]
+            results += _run_workers(cohort, assignment_id, retry, 1, policy, timeout, None, run)
+    finally:
+        shutil.rmtree(run, ignore_errors=True)
     for result in sorted(results, key=lambda r: r.trainee_id):
         if result.success:
             summary.graded.append(result.trainee_id)
         else:
             summary.failed[result.trainee_id] = result.error
+            summary.reasons[result.trainee_id] = result.reason or one_line_reason(result.error)
+    if summary.failed:
+        summary.log_file = _write_failure_log(cohort, assignment_id, summary)
     summary.needs_manual_grade = _needing_manual_grade(cohort, assignment_id, wanted)
     summary.seconds = time.perf_counter() - started
     return summary
@@ -203,14 +225,14 @@ def _with_hidden_paths(policy: SandboxPolicy, cohort: Cohort) -> SandboxPolicy:
     return replace(policy, hidden_paths=tuple(dict.fromkeys((*policy.hidden_paths, *hidden))))
 
 
-def _run_workers(cohort, assignment_id, trainee_ids, workers, policy, timeout, on_progress) -> list[GradingResult]:
+def _run_workers(cohort, assignment_id, trainee_ids, workers, policy, timeout, on_progress, run: Path) -> list[GradingResult]:
     if not trainee_ids:
         return []
     results = []
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=context,
-        initializer=_worker_start, initargs=(str(cohort.root), policy.to_json(), timeout),
+        initializer=_worker_start, initargs=(str(cohort.root), policy.to_json(), timeout, str(run)),
     ) as pool:
         futures = {pool.submit(_worker_grade, assignment_id, t): t for t in trainee_ids}
         for done, future in enumerate(as_completed(futures), start=1):
@@ -218,7 +240,8 @@ def _run_workers(cohort, assignment_id, trainee_ids, workers, policy, timeout, o
             try:
                 results.append(future.result())
             except Exception as error:  # a worker that died takes only its trainee with it
-                results.append(GradingResult(trainee_id, False, f"grading worker failed: {error}"))
+                text = "".join(traceback.format_exception(error))
+                results.append(GradingResult(trainee_id, False, text, f"the grading worker died: {error}"))
             if on_progress:
                 on_progress(done, len(trainee_ids), trainee_id)
     return results
@@ -226,11 +249,50 @@ def _run_workers(cohort, assignment_id, trainee_ids, workers, policy, timeout, o
 
 _WORKER: dict = {}
 
+#: nbgrader's words when a kernel failed to start (not the trainee's fault): graded again with the plain launcher.
+_KERNEL_START_FAILURES = ("Kernel died before replying to kernel_info", "Kernel didn't respond", "No module named")
 
-def _worker_start(cohort_root: str, policy_json: str, timeout: int | None) -> None:
-    """Set up one grading worker: nbgrader's API for the cohort, kernels through the sandbox."""
+
+def _worker_start(cohort_root: str, policy_json: str, timeout: int | None, run: str) -> None:
+    """Set up one grading worker: nbgrader's API for the cohort, kernels through the sandbox.
+
+    The worker's kernels and fork server live in a folder of its own inside the run folder. If
+    the grading process dies, even by kill -9, Linux tells the worker (PR_SET_PDEATHSIG); it then
+    stops its fork server (whose kernels die with it) and removes its folder.
+    """
     import warnings
 
+    from umkmkit.graded_outputs import autograde_preprocessors
+    from umkmkit.sandbox import kill_forkserver_now
+    from umkmkit.sandbox_launcher import PR_SET_PDEATHSIG, SandboxPolicy as Policy
+
+    folder = Path(run) / f"w{os.getpid()}"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ["UMKMKIT_RUN_FOLDER"] = str(folder)
+
+    def orphaned(signum, frame) -> None:
+        # nothing that takes a lock: the signal may arrive in the middle of anything
+        kill_forkserver_now()
+        # dying kernels may write into their folders for a moment, and the other workers are
+        # cleaning up theirs: retry for up to two seconds; the last one out removes the run folder
+        for _ in range(40):
+            shutil.rmtree(folder, ignore_errors=True)
+            try:
+                os.rmdir(run)
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                time.sleep(0.05)
+        os._exit(1)
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        signal.signal(signal.SIGTERM, orphaned)
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() == 1:  # the grading process was already gone
+            orphaned(None, None)
     warnings.filterwarnings("ignore", message=".*not in session.*")
     cohort = Cohort(Path(cohort_root))
     config = load_cohort_config(cohort)
@@ -241,15 +303,31 @@ def _worker_start(cohort_root: str, policy_json: str, timeout: int | None) -> No
     config.SandboxKernelManager.sandbox_uid = SANDBOX_UID_BASE + os.getpid() % 1000
     if timeout:
         config.ExecutePreprocessor.timeout = timeout
-    _WORKER.update(cohort=cohort, api=nbgrader_api(config))
+    from nbgrader.converters.autograde import Autograde
+
+    config.Autograde.autograde_preprocessors = autograde_preprocessors(
+        Autograde.class_traits()["autograde_preprocessors"].default()
+    )
+    config.ExplainAndCapOutputs.timeout = int(timeout or config.ExecutePreprocessor.get("timeout", 30) or 30)
+    config.ExplainAndCapOutputs.memory_mb = Policy.from_json(policy_json).memory_mb
+    plain = copy.deepcopy(config)
+    plain.SandboxKernelManager.use_forkserver = False
+    _WORKER.update(cohort=cohort, api=nbgrader_api(config), plain_api=nbgrader_api(plain))
 
 
 def _worker_grade(assignment_id: str, trainee_id: str) -> GradingResult:
     cohort, api = _WORKER["cohort"], _WORKER["api"]
     fingerprint = submission_fingerprint(cohort, assignment_id, trainee_id)
     outcome = api.autograde(assignment_id, trainee_id, force=True, create=True)
+    if not outcome["success"] and any(words in _failure_text(outcome) for words in _KERNEL_START_FAILURES):
+        # a kernel that did not start is the grader's problem, not the trainee's: once more, plainly
+        first = _failure_text(outcome)
+        outcome = _WORKER["plain_api"].autograde(assignment_id, trainee_id, force=True, create=True)
+        if not outcome["success"]:
+            outcome = {**outcome, "error": f"{first}\n--- again with the plain kernel launcher ---\n{_failure_text(outcome)}"}
     if not outcome["success"]:
-        return GradingResult(trainee_id, False, _failure_text(outcome))
+        text = _failure_text(outcome)
+        return GradingResult(trainee_id, False, text, one_line_reason(text))
     marker = cohort.graded_marker(assignment_id, trainee_id)
     marker.parent.mkdir(parents=True, exist_ok=True)
     temporary = marker.with_name(f".{marker.name}.tmp")
@@ -337,7 +415,37 @@ def _zip_feedback(cohort: Cohort, assignment_id: str, trainee_id: str, folder: P
     return target
 
 
+_ERROR_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(Error|Exception|Interrupt)):\s*(.+)$")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def one_line_reason(text: str) -> str:
+    """A failure's real reason in one line: the last `SomethingError: message` of the text, else its
+    last line (for the screen; the whole text goes to the log file)."""
+    lines = [_ANSI.sub("", line).strip() for line in text.strip().splitlines() if line.strip()]
+    for line in reversed(lines):
+        found = _ERROR_LINE.match(line)
+        # nbgrader ends every failure with the same NbGraderException: the real error is above it
+        if found and "Traceback" not in line and "NbGraderException" not in line:
+            name, message = found.group(1).rsplit(".", 1)[-1], found.group(3)
+            return f"{name}: {message}"[:240]
+    return (lines[-1] if lines else "unknown error")[:240]
+
+
+def _write_failure_log(cohort: Cohort, assignment_id: str, summary: GradingSummary) -> Path:
+    """The cohort's log of a run with failures: each trainee's reason and whole error text."""
+    path = cohort.log_file(f"grading-{assignment_id}-{datetime.now():%Y%m%d-%H%M%S}.log")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    parts = [f"umkmkit grade {cohort.cohort_id} {assignment_id}: {len(summary.failed)} failed\n"]
+    for trainee_id, text in summary.failed.items():
+        parts.append(f"\n=== {trainee_id}: {summary.reasons.get(trainee_id, '')}\n{text}\n")
+    path.write_text("".join(parts), encoding="utf-8")
+    return path
+
+
 def _failure_text(outcome: dict) -> str:
+    """nbgrader's log of the failed step (where the real error is) and its final exception."""
     if outcome.get("success"):
         return ""
-    return (outcome.get("error") or outcome.get("log") or "unknown error").strip()
+    parts = [str(outcome.get(key) or "").strip() for key in ("log", "error")]
+    return "\n".join(part for part in parts if part) or "unknown error"

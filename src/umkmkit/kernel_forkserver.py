@@ -101,6 +101,7 @@ def serve(socket_path: str, preload: list[str]) -> None:
         except Exception:  # a library the kit does not have is simply not preloaded
             pass
     signal.signal(signal.SIGCHLD, _reap)
+    parent = os.getppid()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(socket_path)
     server.listen(16)
@@ -108,9 +109,18 @@ def serve(socket_path: str, preload: list[str]) -> None:
     kernels: dict[socket.socket, dict] = {}
     while True:
         try:
-            readable, _, _ = select.select([server, *kernels], [], [])
+            readable, _, _ = select.select([server, *kernels], [], [], 0.5)
         except InterruptedError:
             continue
+        if os.getppid() != parent:
+            # the grading worker is gone (the death signal is the first line of defence, this the second)
+            for pids in kernels.values():
+                for pid in {pids.get("pid"), pids.get("kernel")} - {None}:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+            os._exit(0)
         for sock in readable:
             if sock is server:
                 connection, _ = server.accept()

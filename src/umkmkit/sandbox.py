@@ -4,15 +4,18 @@ nbgrader runs a trainee's notebook with the grader's own rights, in a folder ins
 course directory. Here every kernel nbgrader starts goes through `SandboxKernelManager`:
 
 - it runs in a fresh private folder holding only a copy of that trainee's submission (and the
-  assignment's data files), never inside the course directory;
-- on Linux it is started by the launcher (`python -m umkmkit.sandbox_launcher`), which sets
-  resource limits (memory, CPU time, processes, file size) and, when the grader runs as root,
-  gives the kernel its own network namespace (no network at all), its own PID namespace (every
-  process it starts dies with it) and an unprivileged user id per grading worker (it cannot
-  read the course directory, other trainees' work or the grader's files).
+  assignment's data files and helper module), never inside the course directory; the folders
+  of one grading run live in one private run folder (`run_folder`), removed when the run ends;
+- on Linux it is started by the launcher (`umkmkit.sandbox_launcher`), which gives it a file
+  system of its own (system libraries and the Python environment, read-only, and its folder),
+  no network, its own processes, no capabilities at all, an unprivileged identity and limits
+  on memory, CPU time, processes and file size — as root, and as a normal user where the
+  machine allows unprivileged user namespaces.
 
-These protections are Linux-only; `check_protections` says which ones hold on this machine,
-and the grading summary repeats it. Elsewhere the kernel still gets its private folder.
+`check_protections` runs a hostile probe through the same launcher once per grading run and
+reports, protection by protection, what it could not do: the summary never says "on" for a
+protection the probe defeated. Elsewhere (Windows, macOS) the kernel still gets its private
+folder and the cell timeout.
 """
 
 from __future__ import annotations
@@ -36,9 +39,14 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Int, List, Unicode, default
 
-from umkmkit.sandbox_launcher import PROTECTIONS, SANDBOX_UID_BASE, SandboxPolicy
+from umkmkit.sandbox_launcher import (
+    PROTECTIONS, SANDBOX_UID_BASE, SandboxPolicy, kernel_counts_processes_per_namespace, run_probe,
+)
 
 __all__ = ["PROTECTIONS", "SANDBOX_UID_BASE", "SandboxKernelManager", "SandboxPolicy", "check_protections"]
+
+#: Prefix of every temporary folder the sandbox makes (one per grading run, one per probe).
+RUN_FOLDER_PREFIX = "umkmkit-run-"
 
 
 def launcher_command(policy: SandboxPolicy, uid: int, workdir: Path, command: list[str]) -> list[str]:
@@ -48,120 +56,144 @@ def launcher_command(policy: SandboxPolicy, uid: int, workdir: Path, command: li
     return [sys.executable, "-m", "umkmkit.sandbox_launcher", policy.to_json(), str(uid), str(workdir), "--", *command]
 
 
-def new_workdir() -> Path:
+#: Kernels talk to the grader over Unix sockets in their folder, whose paths may not pass 107
+#: bytes: a run folder is made in the system's temporary folder when TMPDIR is too long for that.
+_MAX_BASE_LENGTH = 40
+
+
+def new_run_folder() -> Path:
+    """A private folder (mode 0700) for one grading run's kernel folders and fork servers."""
+    base = tempfile.gettempdir()
+    if len(base) > _MAX_BASE_LENGTH and os.access("/tmp", os.W_OK):
+        base = "/tmp"
+    return Path(tempfile.mkdtemp(prefix=RUN_FOLDER_PREFIX, dir=base))
+
+
+_RUN_FOLDER: Path | None = None
+
+
+def run_folder() -> Path:
+    """This process's run folder: UMKMKIT_RUN_FOLDER (set by grading for its workers), else one
+    made on first use and removed at exit."""
+    global _RUN_FOLDER
+    if _RUN_FOLDER is None:
+        given = os.environ.get("UMKMKIT_RUN_FOLDER")
+        if given:
+            _RUN_FOLDER = Path(given)
+            _RUN_FOLDER.mkdir(mode=0o700, parents=True, exist_ok=True)
+        else:
+            _RUN_FOLDER = new_run_folder()
+            atexit.register(shutil.rmtree, _RUN_FOLDER, True)
+    return _RUN_FOLDER
+
+
+def new_workdir(base: Path | None = None) -> Path:
     """A fresh private folder for one kernel, with `kerja/` (its working directory) and `home/`."""
-    base = Path(tempfile.gettempdir()) / "umkmkit-kernels"
-    base.mkdir(mode=0o711, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix="k-", dir=base))
+    workdir = Path(tempfile.mkdtemp(prefix="k-", dir=base or run_folder()))
     (workdir / "kerja").mkdir()
     (workdir / "home").mkdir()
     return workdir
 
 
-_PROBE = r"""
-import json, os, socket, sys, resource
-report = {"uid": os.getuid(), "pid": os.getpid(), "memory": resource.getrlimit(resource.RLIMIT_AS)[0]}
-try:
-    report["pids_max"] = open(f"/proc/self/cgroup").read()
-    report["process_cap"] = any(
-        "umkmkit-" in line for line in report.pop("pids_max").splitlines() if "pids" in line or line.startswith("0::")
-    )
-except OSError:
-    report["process_cap"] = False
-try:
-    open(sys.argv[3], "w").close()
-except OSError:
-    pass
-try:
-    socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2).close()
-    report["network"] = True
-except OSError:
-    report["network"] = False
-try:
-    open(sys.argv[2], encoding="utf-8").read()
-    report["reads_grader_files"] = True
-except OSError:
-    report["reads_grader_files"] = False
-import ipykernel  # the kernel must be importable as the sandbox user
-print(json.dumps(report))
-"""
+def _chown_for_kernel(workdir: Path, policy: SandboxPolicy, uid: int) -> None:
+    """As root with a separate user, the kernel's folder belongs to that user."""
+    if sys.platform.startswith("linux") and os.geteuid() == 0 and policy.switch_user:
+        for path in (workdir, *workdir.rglob("*")):
+            os.chown(path, uid, uid, follow_symlinks=False)
 
 
 def check_protections(policy: SandboxPolicy, uid: int = SANDBOX_UID_BASE) -> tuple[SandboxPolicy, dict[str, str]]:
-    """Try the sandbox once on this machine.
+    """Run the hostile probe once in the sandbox on this machine.
 
-    Returns the policy to use (user switching turned off if the Python environment is not
-    readable by other users) and, per protection, "on" or why it is off.
+    Returns the policy to use and, per protection (PROTECTIONS), "on" or "off: why". A
+    protection is "on" only when the probe tried to defeat it and failed.
     """
     if not sys.platform.startswith("linux"):
-        off = f"not available on {sys.platform} (Linux only)"
+        off = f"off: not available on {sys.platform} (Linux only)"
         return policy, dict.fromkeys(PROTECTIONS, off) | {"private folder": "on"}
-    with tempfile.TemporaryDirectory(prefix="umkmkit-probe-") as scratch:
-        secret = Path(scratch) / "grader-only.txt"
-        secret.write_text("grader", encoding="utf-8")
-        os.chmod(scratch, 0o700)
-        # the probe also hides its own secret file, to check that hiding works
-        probing = lambda p: replace(p, hidden_paths=(*p.hidden_paths, scratch))  # noqa: E731
-        listener = socket.socket()
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(1)
-        port = listener.getsockname()[1]
-        try:
-            report = _probe(probing(policy), uid, port, secret)
-            if report is None and policy.switch_user:
-                policy = replace(policy, switch_user=False)
-                report = _probe(probing(policy), uid, port, secret)
-        finally:
-            listener.close()
-    if report is None:
-        off = "the sandbox launcher failed on this machine"
-        return replace(policy, isolate_network=False, switch_user=False), (
-            dict.fromkeys(PROTECTIONS, off) | {"private folder": "on"}
-        )
-    root = os.geteuid() == 0
-    need_root = "needs the grader to run as root"
-    return policy, {
-        "private folder": "on",
-        "limits": "on" if report["memory"] == policy.memory_mb * 1024 * 1024 else "off",
-        "no network": "on" if not report["network"] else (need_root if not root else "off"),
-        "grader's files hidden": "on" if not report["reads_grader_files"] else (need_root if not root else "off"),
-        "read-only outside its folder": "on" if not report["writes_outside"] else (need_root if not root else "off"),
-        "separate user": (
-            "on" if report["uid"] != os.getuid()
-            else need_root if not root
-            else "off: the Python environment is not readable by other users"
+    seen = _probe(policy, uid)
+    if seen is None and os.geteuid() == 0 and policy.switch_user:
+        policy = replace(policy, switch_user=False)
+        seen = _probe(policy, uid)
+    if seen is None:
+        off = "off: the sandbox launcher failed on this machine"
+        return replace(policy, isolate_network=False), dict.fromkeys(PROTECTIONS, off) | {"private folder": "on"}
+    return policy, protection_status(policy, seen)
+
+
+def protection_status(policy: SandboxPolicy, seen: dict, as_root: bool | None = None) -> dict[str, str]:
+    """The grading summary's protection lines from what the probe saw (run as root or not:
+    default, as this process runs)."""
+    root = os.geteuid() == 0 if as_root is None else as_root
+    userns = not (root and policy.switch_user)
+    isolated = seen["pid"] == 1  # the probe was the first process of a namespace of its own
+    why_not = (
+        "off: this machine gave the kernel no namespaces of its own (unprivileged user namespaces "
+        "are disabled here; run `umkmkit doctor` or grade as root)"
+    )
+
+    def status(held: bool, reason: str) -> str:
+        return "on" if held else f"off: {reason}" if isolated else why_not
+
+    escaped = seen["unmounted"] or seen["remounted"] or seen["capabilities"] != 0
+    if root and policy.switch_user and seen["uid"] not in (0, os.getuid()):
+        separate = "on"
+    elif root:
+        separate = "off: kernels run as root's own user id, without capabilities, in a user namespace"
+    else:
+        separate = "off: not possible for a normal user (the kernel keeps your user id; its own file system hides your files)"
+    scoped = not userns or kernel_counts_processes_per_namespace()
+    return {
+        "private folder": "on" if seen["cwd"].endswith("kerja") else "off: the kernel did not start in its own folder",
+        "limits": "on" if seen["memory"] == policy.memory_mb * 1024 * 1024 else "off: the memory limit was not set",
+        "no capabilities": (
+            "on" if not escaped and seen["no_new_privs"]
+            else "off: the probe kept capabilities (it could unmount or remount)" if escaped
+            else "off: no_new_privs is not set"
         ),
-        "processes end with the kernel": "on" if report["pid"] == 1 else (need_root if not root else "off"),
+        "no network": status(not seen["network"], "the probe reached a listener on this computer"),
+        "grader's files hidden": status(
+            not seen["read_secrets"] and not seen["listed_hidden"],
+            f"the probe read {', '.join(seen['read_secrets'] + seen['listed_hidden'])}",
+        ),
+        "read-only outside its folder": status(
+            not seen["wrote_outside"] and not escaped, f"the probe wrote {', '.join(seen['wrote_outside']) or 'after remounting'}",
+        ),
+        "processes end with the kernel": status(isolated, "the kernel has no process namespace of its own"),
         "process cap": (
-            "on" if report["process_cap"] or (report["uid"] != os.getuid() and report["uid"] != 0)
-            else need_root if not root else "off: no writable pids cgroup"
+            "on" if seen["forked"] < policy.processes + 20
+            else "off: Linux older than 5.14 counts your own processes too, so no cap is set" if isolated and not scoped
+            else why_not if not isolated else f"off: the probe started {seen['forked']} processes"
         ),
+        "separate user": separate,
     }
 
 
-def _probe(policy: SandboxPolicy, uid: int, port: int, secret: Path) -> dict | None:
-    """Run the probe in the sandbox; None if the launcher could not start it."""
-    workdir = new_workdir()
-    # a place the grader can write to; the sandboxed probe must not be able to
-    outside = Path.home() / f".umkmkit-probe-{os.getpid()}"
-    command = launcher_command(
-        policy, uid, workdir, [sys.executable, "-c", _PROBE, str(port), str(secret), str(outside)],
-    )
+def _probe(policy: SandboxPolicy, uid: int) -> dict | None:
+    """Run the hostile probe (umkmkit.sandbox_launcher.PROBE_CODE) in a folder of its own."""
+    base = new_run_folder()
+    secret_folder = Path(tempfile.mkdtemp(prefix=RUN_FOLDER_PREFIX))
+    shm_marker = Path("/dev/shm") / f"{RUN_FOLDER_PREFIX}{os.getpid()}"
+    listener = socket.socket()
     try:
-        if os.geteuid() == 0 and policy.switch_user:
-            for path in (workdir, *workdir.rglob("*")):
-                os.chown(path, uid, uid)
-        done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=workdir / "kerja")
-        if done.returncode != 0:
-            return None
-        report = json.loads(done.stdout.strip().splitlines()[-1])
-        report["writes_outside"] = outside.exists()
-        return report
-    except (subprocess.SubprocessError, ValueError, IndexError):
-        return None
+        workdir = new_workdir(base)
+        _chown_for_kernel(workdir, policy, uid)
+        # a second copy of the solutions and a grader's file, which the kernel must not read
+        secret = secret_folder / "solusi.ipynb"
+        secret.write_text("kunci jawaban", encoding="utf-8")
+        if shm_marker.parent.is_dir():
+            shm_marker.write_text("rahasia", encoding="utf-8")
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        # the grader's home, by absolute path: the probe must not be able to create a file there
+        home_target = Path.home() / f".{RUN_FOLDER_PREFIX}{os.getpid()}"
+        probing = replace(policy, hidden_paths=(*policy.hidden_paths, str(secret_folder)))
+        return run_probe(probing, uid, workdir, listener.getsockname()[1], secret, shm_marker, home_target)
     finally:
-        outside.unlink(missing_ok=True)
-        shutil.rmtree(workdir, ignore_errors=True)
+        listener.close()
+        shm_marker.unlink(missing_ok=True)
+        shutil.rmtree(secret_folder, ignore_errors=True)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 class SandboxKernelClient(AsyncKernelClient):
@@ -260,9 +292,7 @@ class SandboxKernelManager(AsyncKernelManager):
                    TMPDIR=str(work), MPLBACKEND="agg")
         kw["env"] = env
         result = await super()._async_pre_start_kernel(**kw)
-        if os.geteuid() == 0 and policy.switch_user and sys.platform.startswith("linux"):
-            for path in (workdir, *workdir.rglob("*")):
-                os.chown(path, self.sandbox_uid, self.sandbox_uid, follow_symlinks=False)
+        _chown_for_kernel(workdir, policy, self.sandbox_uid)
         return result
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
@@ -293,7 +323,7 @@ def _forkserver_socket(preload: tuple[str, ...]) -> str | None:
     global _FORKSERVER
     if _FORKSERVER is not None and _FORKSERVER[0].poll() is None:
         return _FORKSERVER[1]
-    folder = tempfile.mkdtemp(prefix="umkmkit-forkserver-")
+    folder = tempfile.mkdtemp(prefix="forkserver-", dir=run_folder())
     path = os.path.join(folder, "kernels.sock")
     process = subprocess.Popen(
         [sys.executable, "-m", "umkmkit.kernel_forkserver", path, *preload],
@@ -318,6 +348,16 @@ def _stop_forkserver() -> None:
         _FORKSERVER = None
 
 
+def kill_forkserver_now() -> None:
+    """Kill this process's fork server (its kernels die with it) without waiting or locking:
+    safe in a signal handler, when the grading process is gone."""
+    if _FORKSERVER is not None:
+        try:
+            os.kill(_FORKSERVER[0].pid, 9)
+        except OSError:
+            pass
+
+
 #: More than this beside a notebook is not a submission: refuse rather than fill the disk.
 MAX_COPY_BYTES = 200 * 1024 * 1024
 
@@ -328,7 +368,7 @@ def copy_submission_files(source: Path, target: Path) -> None:
     Notebooks, nbgrader's timestamp and hidden files are left out; so is the sandbox's own
     base folder, should the source contain it.
     """
-    base = (Path(tempfile.gettempdir()) / "umkmkit-kernels").resolve()
+    base = run_folder().resolve()
     skip = {"timestamp.txt"}
     files = [
         path for path in source.rglob("*")

@@ -158,6 +158,10 @@ class Cohort:
         """Copies of the gradebook (before each grading run) and of replaced submissions."""
         return self.root / "backups"
 
+    def log_file(self, name: str) -> Path:
+        """A log the kit writes for the trainer, e.g. each failure of a grading run in full."""
+        return self.root / "logs" / name
+
     def graded_marker(self, assignment_id: str, trainee_id: str) -> Path:
         """Written once nbgrader finished grading this exact submission (see grading.is_graded)."""
         return self.root / "grading-state" / assignment_id / trainee_id
