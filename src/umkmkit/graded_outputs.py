@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from nbformat.v4 import new_output
-from nbgrader.preprocessors import LimitOutput
+from nbgrader.preprocessors import CheckCellMetadata, LimitOutput
 from nbgrader.preprocessors.base import NbGraderPreprocessor
 from traitlets import Int
 
@@ -62,8 +62,14 @@ class ExplainAndCapOutputs(NbGraderPreprocessor):
 
 
 def autograde_preprocessors(default: list) -> list:
-    """nbgrader's Autograde pipeline with ExplainAndCapOutputs right after LimitOutput."""
-    steps = list(default)
+    """nbgrader's Autograde pipeline with ExplainAndCapOutputs right after LimitOutput, and
+    without its closing CheckCellMetadata.
+
+    That check validates every cell's nbgrader metadata against a JSON schema: 75 ms per
+    notebook of 60 cells, 7% of grading time (cProfile, module 04). The sanitizing pass that
+    runs just before has already validated the same metadata, and nothing after it changes it.
+    """
+    steps = [step for step in default if step is not CheckCellMetadata]
     position = steps.index(LimitOutput) + 1 if LimitOutput in steps else len(steps)
     steps.insert(position, ExplainAndCapOutputs)
     return steps
