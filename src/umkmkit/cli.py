@@ -343,6 +343,39 @@ def release(cohort_id: str, assignment_id: str, exchange: bool | None) -> None:
 
 
 @main.command()
+@click.option("--check", is_flag=True, help="Exit with an error when a fact is past its review date (for CI).")
+@click.option("--days", type=int, default=None, help="Also list facts due within this many days (default: 60).")
+def fakta(check: bool, days: int | None) -> None:
+    """Untuk pelatih: fakta yang harus diperiksa lagi sebelum pelatihan, dan lembar fakta.
+
+    For trainers: the kit's facts (fees, thresholds, laws, deadlines) past or near their review
+    date, with their sources; writes the fact sheet docs/fakta.md from docs/fakta/.
+    """
+    from datetime import date
+
+    from umkmkit.facts import SOON_DAYS, due, load_facts, write_fact_sheet
+
+    kit = find_kit()
+    facts = load_facts(kit)
+    sheet = write_fact_sheet(kit, facts)
+    past, soon = due(facts, date.today(), SOON_DAYS if days is None else days)
+    click.echo(f"{len(facts)} fakta; lembar fakta: {sheet}")
+    for title, group in (("Sudah lewat tanggal periksa (past the review date)", past),
+                         (f"Harus diperiksa dalam {SOON_DAYS if days is None else days} hari (due soon)", soon)):
+        if group:
+            click.echo(f"{title}:")
+            for fact in group:
+                click.echo(f"  {fact.periksa_lagi}  {fact.id}: {fact.judul}")
+                for source in fact.primary_sources:
+                    click.echo(f"      {source.nama}{': ' + source.alamat if source.alamat else ''}")
+    if not past and not soon:
+        click.echo("Semua fakta masih dalam tanggal periksanya. (Every fact is within its review date.)")
+    if check and past:
+        raise UmkmkitError(f"{len(past)} fakta sudah lewat tanggal periksanya: periksa sumbernya, lalu perbarui "
+                           "diperiksa dan periksa_lagi di docs/fakta/. (Facts past their review date.)")
+
+
+@main.command()
 @click.argument("cohort_id")
 @click.argument("assignment_id")
 @click.argument("when")

@@ -66,6 +66,11 @@ class Kit:
         return self.root / "datasets"
 
     @property
+    def facts_dir(self) -> Path:
+        """The fact registry: one .yml per fee, threshold, law or deadline the kit states."""
+        return self.root / "docs" / "fakta"
+
+    @property
     def workspace_dir(self) -> Path:
         """Git-ignored folder for cohorts, gradebooks, submissions and reports."""
         override = os.environ.get("UMKMKIT_WORKSPACE")
