@@ -213,20 +213,26 @@ _FEE_BEFORE = re.compile(
 _FEE_AFTER = re.compile(r"^\s*(per kelas|per permohonan|per pesanan|setahun|per tahun|dalam setahun)", re.IGNORECASE)
 #: Characters before a number searched for a fee word.
 WINDOW = 45
-_EXAMPLE = re.compile(r"\bcontoh\b|\bmisalnya\b", re.IGNORECASE)
+_EXAMPLE = re.compile(r"\bcontoh\b|\bmisalnya\b|\bdemo\b|\btiruan\b|\bfiktif\b", re.IGNORECASE)
+
+
+#: Where a sentence ends in Markdown prose (wrapped lines are one sentence; list items and table rows are not).
+_BOUNDARIES = (". ", ".\n", "\n\n", "\n- ", "\n| ", "\n#", "\n* ")
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:
-    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
-    right_candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i != -1]
-    return text[left:min(right_candidates) if right_candidates else len(text)]
+    left = max(text.rfind(mark, 0, start) for mark in _BOUNDARIES) + 1
+    right_candidates = [i for i in (text.find(mark, end) for mark in _BOUNDARIES) if i != -1]
+    return text[max(left, 0):min(right_candidates) if right_candidates else len(text)]
 
 
 def fact_tokens(text: str) -> list[str]:
     """Every fee, rate, legal reference and dated deadline `text` states, as written."""
     found = [m.group(0) for m in LEGAL.finditer(text)]
     for match in DATE.finditer(text):
-        if _DATE_CONTEXT.search(_sentence_around(text, match.start(), match.end())):
+        sentence = _sentence_around(text, match.start(), match.end())
+        # a deadline made up for an example or the demo is no fact
+        if _DATE_CONTEXT.search(sentence) and not _EXAMPLE.search(sentence):
             found.append(match.group(0))
     for pattern in (PERCENT, RUPIAH):
         for match in pattern.finditer(text):
