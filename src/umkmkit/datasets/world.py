@@ -397,19 +397,20 @@ class Service:
     needs: str = ""  # "port" or "big_city": where the service runs
 
 
-#: Volumetric divisors per service, from DOMAIN-FACTS (JNE 6000; J&T Cargo 5000; sea/land
-#: cargo 4000, air 6000). POS and SiCepat divisors were not found, so they are not listed.
+#: Volumetric divisors per service, from the fact registry (docs/fakta: jne-berat-tagihan,
+#: jnt-cargo-berat-volume, kargo-kapal-berat-volume): JNE 6000; J&T Cargo 5000; sea/land cargo
+#: 4000, air 6000. POS and SiCepat divisors were not found, so they are not listed.
 SERVICES: tuple[Service, ...] = (
     Service("JNE", "REG", "udara", 6000,
-            "http://jnebrebes.blogspot.com/2013/03/ketentuan-penghitungan-ongkos-kirim.html",
+            "https://www.jne.co.id",
             "P x L x T (cm) / 6000; minimal 1 kg; lebih dari 1 kg: pecahan sampai 0,3 kg "
             "dibulatkan ke bawah, di atas 0,3 kg ke atas", 1.0, (0, 0), 1),
     Service("JNE", "YES", "udara", 6000,
-            "http://jnebrebes.blogspot.com/2013/03/ketentuan-penghitungan-ongkos-kirim.html",
+            "https://www.jne.co.id",
             "layanan kilat, hanya ke kota besar; aturan berat sama dengan REG", 1.6, (-2, -2), 1,
             "big_city"),
     Service("J&T Cargo", "Cargo", "darat/laut", 5000,
-            "https://kurirpedia.com/blog/berat-minimal-pengiriman-jt-cargo",
+            "https://www.jtcargo.id",
             "untuk paket berat; ada berat minimal (di sini contoh 5 kg)", 0.65, (2, 4), 5),
     Service("Kargo laut", "Kapal", "laut", 4000,
             "https://www.papandayancargo.com/cara-menghitung-kubikasi",
