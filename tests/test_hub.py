@@ -481,7 +481,7 @@ def test_trainer_collects_and_grades_each_participant(room, cycle, capsys):
     first, second = room.participants
     with capsys.disabled():  # what the grading sandbox can do as a non-root grader account
         print("\nAs " + grader_account(room.cohort_id) + ": " + next(
-            line for line in cycle["grade"].splitlines() if line.startswith("Protection of the grader")))
+            line for line in cycle["grade"].splitlines() if line.startswith("Perlindungan penilai")))
     for user in room.participants:
         assert (room.course_dir / "submitted" / user / ASSIGNMENT / f"{NOTEBOOK}.ipynb").is_file()
     with open_gradebook(_cohort(room)) as gradebook:

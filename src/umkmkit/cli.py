@@ -533,23 +533,49 @@ def grade(cohort_id: str, assignment_id: str, workers: int | None, force: bool, 
             cohort, assignment_id, workers=workers, force=force, timeout=timeout,
             on_progress=lambda d, t, trainee: update("grading", d, t, trainee),
         )
-    click.echo(f"{assignment_id} in {cohort_id}: {len(summary.graded)} graded in {summary.seconds:.0f} s "
-               f"with {summary.workers} workers; {len(summary.already_graded)} already graded before.")
+    from umkmkit.doctor import protection_lines
+
+    click.echo(f"{assignment_id} di {cohort_id}: {len(summary.graded)} peserta dinilai dalam {summary.seconds:.0f} detik "
+               f"dengan {summary.workers} proses; {len(summary.already_graded)} sudah dinilai sebelumnya.")
+    click.echo(f"  ({len(summary.graded)} graded in {summary.seconds:.0f} s with {summary.workers} workers; "
+               f"{len(summary.already_graded)} already graded before.)")
     for trainee_id, reason in summary.reasons.items():
-        click.echo(f"  FAILED {trainee_id}: {reason}")
+        click.echo(f"  GAGAL (failed) {trainee_id}: {reason}")
     if summary.log_file:
-        click.echo(f"  Every failure in full: {summary.log_file}")
+        click.echo(f"  Semua kegagalan lengkap (every failure in full): {summary.log_file}")
     if summary.needs_manual_grade:
-        click.echo(f"Waiting for manual grading ({len(summary.needs_manual_grade)}): "
+        click.echo(f"Menunggu penilaian manual / waiting for manual grading ({len(summary.needs_manual_grade)}): "
                    f"{', '.join(summary.needs_manual_grade)}")
-    click.echo("Protection of the grader (each tried by a hostile probe before grading):")
-    for protection, status in summary.protections.items():
-        click.echo(f"  {protection}: {status}")
+    click.echo("Perlindungan penilai, masing-masing dicoba kode 'jahat' uji sebelum menilai "
+               "(protection of the grader, each tried by a hostile probe before grading):")
+    for line in protection_lines(summary.protections):
+        click.echo(line)
     if summary.backup:
-        click.echo(f"Gradebook backed up before grading: {summary.backup}")
+        click.echo(f"Buku nilai dicadangkan sebelum menilai (gradebook backed up): {summary.backup}")
     elif summary.backup_note:
-        click.echo(f"Gradebook backup: {summary.backup_note}")
+        click.echo(f"Cadangan buku nilai (gradebook backup): {summary.backup_note}")
     if summary.failed:
+        sys.exit(1)
+
+
+@main.command()
+def doctor() -> None:
+    """For trainers: what this machine gives the kit (Python, nbgrader, a graded kernel, each
+    protection of the grader, Chromium for the kit's tests, free disk), in Indonesian and English,
+    with what to do about each missing thing. Exits 1 when grading cannot work here.
+    """
+    from umkmkit.doctor import diagnose
+
+    try:
+        folder = find_kit().workspace.root
+    except UmkmkitError:
+        folder = Path.cwd()
+    folder = next((p for p in (folder, *folder.parents) if p.is_dir()), Path.cwd())
+    with console.status("Memeriksa komputer ini (checking this machine)...") as status:
+        report = diagnose(folder, on_step=lambda name: status.update(f"Memeriksa {name}..."))
+    for line in report.lines():
+        click.echo(line)
+    if not report.ok:
         sys.exit(1)
 
 

@@ -257,13 +257,15 @@ def _worker_start(cohort_root: str, policy_json: str, timeout: int | None, run: 
     """Set up one grading worker: nbgrader's API for the cohort, kernels through the sandbox.
 
     The worker's kernels and fork server live in a folder of its own inside the run folder. If
-    the grading process dies, even by kill -9, Linux tells the worker (PR_SET_PDEATHSIG); it then
-    stops its fork server (whose kernels die with it) and removes its folder.
+    the grading process dies, even by kill -9, the worker learns it — from Linux
+    (PR_SET_PDEATHSIG) under the Linux sandbox, else from a thread watching its parent — and
+    then stops its kernels (the fork server's die with it) and removes its folder.
     """
     import warnings
 
     from umkmkit.graded_outputs import autograde_preprocessors
-    from umkmkit.sandbox import kill_forkserver_now
+    from umkmkit.kernel_watchdog import kill_every_kernel_now
+    from umkmkit.sandbox import kill_forkserver_now, linux_sandbox
     from umkmkit.sandbox_launcher import PR_SET_PDEATHSIG, SandboxPolicy as Policy
 
     folder = Path(run) / f"w{os.getpid()}"
@@ -273,6 +275,7 @@ def _worker_start(cohort_root: str, policy_json: str, timeout: int | None, run: 
     def orphaned(signum, frame) -> None:
         # nothing that takes a lock: the signal may arrive in the middle of anything
         kill_forkserver_now()
+        kill_every_kernel_now()
         # dying kernels may write into their folders for a moment, and the other workers are
         # cleaning up theirs: retry for up to two seconds; the last one out removes the run folder
         for _ in range(40):
@@ -286,13 +289,15 @@ def _worker_start(cohort_root: str, policy_json: str, timeout: int | None, run: 
                 time.sleep(0.05)
         os._exit(1)
 
-    if sys.platform.startswith("linux"):
+    if linux_sandbox():
         import ctypes
 
         signal.signal(signal.SIGTERM, orphaned)
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
         if os.getppid() == 1:  # the grading process was already gone
             orphaned(None, None)
+    else:
+        _watch_parent(lambda: orphaned(None, None))
     warnings.filterwarnings("ignore", message=".*not in session.*")
     cohort = Cohort(Path(cohort_root))
     config = load_cohort_config(cohort)
@@ -315,9 +320,34 @@ def _worker_start(cohort_root: str, policy_json: str, timeout: int | None, run: 
     _WORKER.update(cohort=cohort, api=nbgrader_api(config), plain_api=nbgrader_api(plain))
 
 
+def _watch_parent(when_gone: Callable[[], None], interval: float = 0.5) -> None:
+    """Call `when_gone` (in a thread) once this process's parent has ended (any platform)."""
+    import threading
+
+    import psutil
+
+    parent = psutil.Process().parent()
+
+    def alive() -> bool:
+        try:
+            return parent is not None and parent.is_running() and parent.status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
+
+    def watch() -> None:
+        while alive():
+            time.sleep(interval)
+        when_gone()
+
+    threading.Thread(target=watch, name="watch-grader", daemon=True).start()
+
+
 def _worker_grade(assignment_id: str, trainee_id: str) -> GradingResult:
+    from umkmkit.kernel_watchdog import STOPPED
+
     cohort, api = _WORKER["cohort"], _WORKER["api"]
     fingerprint = submission_fingerprint(cohort, assignment_id, trainee_id)
+    STOPPED.clear()
     outcome = api.autograde(assignment_id, trainee_id, force=True, create=True)
     if not outcome["success"] and any(words in _failure_text(outcome) for words in _KERNEL_START_FAILURES):
         # a kernel that did not start is the grader's problem, not the trainee's: once more, plainly
@@ -327,7 +357,11 @@ def _worker_grade(assignment_id: str, trainee_id: str) -> GradingResult:
             outcome = {**outcome, "error": f"{first}\n--- again with the plain kernel launcher ---\n{_failure_text(outcome)}"}
     if not outcome["success"]:
         text = _failure_text(outcome)
-        return GradingResult(trainee_id, False, text, one_line_reason(text))
+        reason = one_line_reason(text)
+        if STOPPED:  # the portable path's watchdog ended the kernel: say why, on screen and in the log
+            text = f"{text}\n{'; '.join(STOPPED)}"
+            reason = f"{reason} ({'; '.join(STOPPED)})"[:240]
+        return GradingResult(trainee_id, False, text, reason)
     marker = cohort.graded_marker(assignment_id, trainee_id)
     marker.parent.mkdir(parents=True, exist_ok=True)
     temporary = marker.with_name(f".{marker.name}.tmp")

@@ -14,8 +14,13 @@ course directory. Here every kernel nbgrader starts goes through `SandboxKernelM
 
 `check_protections` runs a hostile probe through the same launcher once per grading run and
 reports, protection by protection, what it could not do: the summary never says "on" for a
-protection the probe defeated. Elsewhere (Windows, macOS) the kernel still gets its private
-folder and the cell timeout.
+protection the probe defeated.
+
+Elsewhere (Windows, macOS), and on Linux with UMKMKIT_SANDBOX=portable (the same code path, so
+that CI proves it), the kernel is a plain child process in its private folder, talking over TCP
+on 127.0.0.1; a watchdog (`umkmkit.kernel_watchdog`, psutil) holds it to the memory, CPU-time,
+process and file-size limits, nbgrader's cell timeout still applies, and the summary says what
+is missing. No Unix-only call is reached on that path.
 """
 
 from __future__ import annotations
@@ -39,19 +44,44 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Int, List, Unicode, default
 
+from umkmkit.errors import UmkmkitError
 from umkmkit.sandbox_launcher import (
     PROTECTIONS, SANDBOX_UID_BASE, SandboxPolicy, kernel_counts_processes_per_namespace, run_probe,
 )
 
-__all__ = ["PROTECTIONS", "SANDBOX_UID_BASE", "SandboxKernelManager", "SandboxPolicy", "check_protections"]
+__all__ = [
+    "PROTECTIONS", "SANDBOX_UID_BASE", "SandboxKernelManager", "SandboxPolicy", "check_protections", "sandbox_mode",
+]
 
 #: Prefix of every temporary folder the sandbox makes (one per grading run, one per probe).
 RUN_FOLDER_PREFIX = "umkmkit-run-"
+#: The environment variable that selects the portable path on Linux.
+SANDBOX_VARIABLE = "UMKMKIT_SANDBOX"
+
+
+def sandbox_mode() -> str:
+    """How kernels are contained here: "linux" (the launcher) or "portable" (a private folder and
+    a watchdog: Windows, macOS, or Linux with UMKMKIT_SANDBOX=portable)."""
+    chosen = os.environ.get(SANDBOX_VARIABLE, "").strip().lower()
+    if chosen not in ("", "auto", "linux", "portable"):
+        raise UmkmkitError(
+            f"{SANDBOX_VARIABLE}={chosen!r} is not a sandbox this kit knows. Leave it unset (the best this "
+            f"machine has) or set it to 'portable' (the path Windows and macOS take)."
+        )
+    linux = sys.platform.startswith("linux")
+    if chosen == "linux" and not linux:
+        raise UmkmkitError(f"{SANDBOX_VARIABLE}=linux, but this is {sys.platform}: unset it to grade here.")
+    return "linux" if linux and chosen != "portable" else "portable"
+
+
+def linux_sandbox() -> bool:
+    """Whether kernels go through the Linux launcher (else the portable path)."""
+    return sandbox_mode() == "linux"
 
 
 def launcher_command(policy: SandboxPolicy, uid: int, workdir: Path, command: list[str]) -> list[str]:
     """The command that runs `command` under the sandbox (unchanged where it is unavailable)."""
-    if not sys.platform.startswith("linux"):
+    if not linux_sandbox():
         return command
     return [sys.executable, "-m", "umkmkit.sandbox_launcher", policy.to_json(), str(uid), str(workdir), "--", *command]
 
@@ -97,7 +127,7 @@ def new_workdir(base: Path | None = None) -> Path:
 
 def _chown_for_kernel(workdir: Path, policy: SandboxPolicy, uid: int) -> None:
     """As root with a separate user, the kernel's folder belongs to that user."""
-    if sys.platform.startswith("linux") and os.geteuid() == 0 and policy.switch_user:
+    if linux_sandbox() and os.geteuid() == 0 and policy.switch_user:
         for path in (workdir, *workdir.rglob("*")):
             os.chown(path, uid, uid, follow_symlinks=False)
 
@@ -108,9 +138,8 @@ def check_protections(policy: SandboxPolicy, uid: int = SANDBOX_UID_BASE) -> tup
     Returns the policy to use and, per protection (PROTECTIONS), "on" or "off: why". A
     protection is "on" only when the probe tried to defeat it and failed.
     """
-    if not sys.platform.startswith("linux"):
-        off = f"off: not available on {sys.platform} (Linux only)"
-        return policy, dict.fromkeys(PROTECTIONS, off) | {"private folder": "on"}
+    if not linux_sandbox():
+        return policy, portable_protections(policy)
     seen = _probe(policy, uid)
     if seen is None and os.geteuid() == 0 and policy.switch_user:
         policy = replace(policy, switch_user=False)
@@ -119,6 +148,70 @@ def check_protections(policy: SandboxPolicy, uid: int = SANDBOX_UID_BASE) -> tup
         off = "off: the sandbox launcher failed on this machine"
         return replace(policy, isolate_network=False), dict.fromkeys(PROTECTIONS, off) | {"private folder": "on"}
     return policy, protection_status(policy, seen)
+
+
+#: Runs as a kernel would on the portable path: starts a child, then grows until it is stopped.
+PORTABLE_PROBE_CODE = r"""
+import os, subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+print(os.getcwd(), child.pid, flush=True)
+held = []
+while True:
+    held.append(bytearray(8 * 2**20))
+    time.sleep(0.01)
+"""
+
+
+def portable_protections(policy: SandboxPolicy) -> dict[str, str]:
+    """What the portable path gives, from a probe: a kernel-like process in a private folder
+    under the watchdog, which must stop it past a (small) memory limit and end its child."""
+    import psutil
+
+    from umkmkit.kernel_watchdog import INTERVAL, KernelWatchdog
+
+    if sys.platform.startswith("linux"):
+        where = f"{SANDBOX_VARIABLE}=portable was chosen (the path Windows and macOS take)"
+    else:
+        where = f"not available on {'Windows' if sys.platform == 'win32' else 'macOS' if sys.platform == 'darwin' else sys.platform}"
+    base = new_run_folder()
+    try:
+        workdir = new_workdir(base)
+        process = subprocess.Popen([sys.executable, "-c", PORTABLE_PROBE_CODE], cwd=workdir / "kerja",
+                                   stdout=subprocess.PIPE, text=True)
+        watchdog = KernelWatchdog(process.pid, replace(policy, memory_mb=min(policy.memory_mb, 256)), workdir).start()
+        cwd, child = (process.stdout.readline().rsplit(" ", 1) + ["", ""])[:2]
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        stopped = watchdog.reason == "memory"
+        watchdog.stop()
+        process.stdout.close()
+        try:
+            ended = not child.strip().isdigit() or psutil.Process(int(child)).status() == psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            ended = True
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    looks = f"every {INTERVAL:g} s"
+    return {
+        "private folder": "on" if cwd.endswith("kerja") else "off: the kernel did not start in its own folder",
+        "limits": "on" if stopped else "off: the watchdog did not stop a kernel past its memory limit",
+        "no capabilities": f"off: {where}; the kernel runs with your rights",
+        "no network": f"off: {where}; the kernel can use the network",
+        "grader's files hidden": f"off: {where}; the kernel can read what you can read",
+        "read-only outside its folder": f"off: {where}; the kernel can change or delete what you can",
+        "processes end with the kernel": (
+            f"off: only the processes the watchdog saw end with the kernel (it looks {looks})" if ended
+            else "off: a process the kernel started outlived it"
+        ),
+        "process cap": (
+            f"off: the watchdog stops a kernel with more than {policy.processes} processes when it next looks "
+            f"({looks}); a fast fork bomb starts many before that"
+        ),
+        "separate user": f"off: {where}; the kernel runs as you",
+    }
 
 
 def protection_status(policy: SandboxPolicy, seen: dict, as_root: bool | None = None) -> dict[str, str]:
@@ -254,8 +347,7 @@ class SandboxKernelManager(AsyncKernelManager):
     policy_json = Unicode(SandboxPolicy().to_json(), config=True, help="SandboxPolicy as JSON.")
     sandbox_uid = Int(SANDBOX_UID_BASE, config=True, help="User id the kernel runs as (root only).")
     use_forkserver = Bool(
-        sys.platform.startswith("linux"), config=True,
-        help="Fork kernels from a server that imported ipykernel and `preload` once (Linux).",
+        config=True, help="Fork kernels from a server that imported ipykernel and `preload` once (Linux sandbox).",
     )
     preload = List(
         ["numpy", "pandas", "matplotlib", "matplotlib.pyplot"], config=True,
@@ -263,6 +355,11 @@ class SandboxKernelManager(AsyncKernelManager):
     )
 
     _workdir: Path | None = None
+    _watchdog = None
+
+    @default("use_forkserver")
+    def _use_forkserver_default(self) -> bool:
+        return linux_sandbox()
 
     @default("client_factory")
     def _client_factory_default(self) -> type:
@@ -282,9 +379,12 @@ class SandboxKernelManager(AsyncKernelManager):
         if source and Path(source).is_dir():
             copy_submission_files(Path(source), work)
         _seed_matplotlib_cache(home)
-        # ipc sockets are files: they work across the network namespace the kernel gets
-        self.transport = "ipc"
-        self.ip = str(workdir / "ipc")
+        if linux_sandbox():
+            # ipc sockets are files: they work across the network namespace the kernel gets
+            self.transport = "ipc"
+            self.ip = str(workdir / "ipc")
+        else:  # Windows has no ipc transport; the kernel shares the machine's network anyway
+            self.transport, self.ip = "tcp", "127.0.0.1"
         self.connection_file = str(workdir / "kernel.json")
         kw["cwd"] = str(work)
         env = dict(kw.get("env") or os.environ)
@@ -297,7 +397,7 @@ class SandboxKernelManager(AsyncKernelManager):
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         policy = SandboxPolicy.from_json(self.policy_json)
-        server = _forkserver_socket(tuple(self.preload)) if self.use_forkserver else None
+        server = _forkserver_socket(tuple(self.preload)) if self.use_forkserver and linux_sandbox() else None
         if server and kernel_cmd[1:3] == ["-m", "ipykernel_launcher"]:
             request = {"argv": kernel_cmd[3:], "policy": policy.to_json(), "uid": self.sandbox_uid,
                        "workdir": str(self._workdir)}
@@ -305,14 +405,24 @@ class SandboxKernelManager(AsyncKernelManager):
         else:
             command = launcher_command(policy, self.sandbox_uid, self._workdir, kernel_cmd)
         await super()._async_launch_kernel(command, **kw)
+        if not linux_sandbox():
+            from umkmkit.kernel_watchdog import KernelWatchdog
 
-    async def cleanup_resources(self, restart: bool = False) -> None:
+            self._watchdog = KernelWatchdog(self.provisioner.process.pid, policy, self._workdir).start()
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        # jupyter_client's shutdown calls _async_cleanup_resources itself, not cleanup_resources
         try:
-            await super().cleanup_resources(restart=restart)
+            await super()._async_cleanup_resources(restart=restart)
         finally:
+            if self._watchdog is not None:
+                self._watchdog.stop()
+                self._watchdog = None
             if self._workdir is not None and not restart:
                 shutil.rmtree(self._workdir, ignore_errors=True)
                 self._workdir = None
+
+    cleanup_resources = _async_cleanup_resources
 
 
 _FORKSERVER: tuple[subprocess.Popen, str, str] | None = None
