@@ -179,3 +179,37 @@ def test_a_normal_users_kernel_is_sandboxed_too_and_its_process_cap_is_its_own(s
     # whole allowance of 96, and not more: the cap counts only the sandbox's processes
     assert 80 <= seen["forked"] <= policy.processes, seen["forked"]
     assert not (base / "rumah" / "penanda.txt").exists()
+
+
+VENV_IN_TMP_PROBE = r"""
+import json, socket, sys
+from pathlib import Path
+from umkmkit.sandbox_launcher import SandboxPolicy, run_probe
+base = Path(sys.argv[1])
+listener = socket.socket(); listener.bind(("127.0.0.1", 0)); listener.listen(1)
+seen = run_probe(SandboxPolicy(switch_user=False), 0, base / "k", listener.getsockname()[1], base / "x", base / "y",
+                 base / "z")
+print(json.dumps(seen))
+"""
+
+
+@pytest.mark.skipif(sandbox_mode() != "linux" or STATUS["grader's files hidden"] != "on",
+                    reason="the Linux sandbox's own file system is not available here")
+def test_a_python_environment_inside_tmp_still_runs_in_the_sandbox(tmp_path):
+    """The kernel gets a private /tmp: a venv that lives in /tmp must be mounted into it, not hidden."""
+    import tempfile
+    import venv
+
+    base = Path(tempfile.mkdtemp(prefix="umkmkit-uji-venv-", dir="/tmp"))
+    try:
+        venv.create(base / "venv", system_site_packages=True, symlinks=True)
+        for folder in (base / "k", base / "k" / "kerja", base / "k" / "home"):
+            folder.mkdir()
+        done = subprocess.run([str(base / "venv" / "bin" / "python"), "-c", VENV_IN_TMP_PROBE, str(base)],
+                              capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(SRC)})
+        assert done.returncode == 0, done.stderr[-2000:]
+        seen = json.loads(done.stdout.strip().splitlines()[-1])
+        assert seen is not None, "the sandbox could not start a Python whose environment lies in /tmp"
+        assert seen["cwd"].endswith("kerja")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

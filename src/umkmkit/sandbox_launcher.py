@@ -166,6 +166,10 @@ def _build_root(policy: SandboxPolicy, workdir: Path) -> None:
             _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
         return target
 
+    # private /tmp and /dev/shm first: a Python environment or the kernel's folder may lie in /tmp
+    for private in ("/tmp", "/dev/shm"):
+        os.makedirs(new_root + private, exist_ok=True)
+        _mount("tmpfs", new_root + private, "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
     for path in allowed_paths():
         place(path, read_only=True)
     for path in SYSTEM_PATHS:  # merged /usr: /bin, /lib64 ... are links into /usr, and binaries need them
@@ -174,9 +178,6 @@ def _build_root(policy: SandboxPolicy, workdir: Path) -> None:
     for device in DEVICES:
         if os.path.exists(device):
             place(device, read_only=False, recursive=False)
-    for private in ("/tmp", "/dev/shm"):  # before the kernel's folder, which may lie in /tmp
-        os.makedirs(new_root + private, exist_ok=True)
-        _mount("tmpfs", new_root + private, "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
     place(str(workdir), read_only=False, recursive=False)
     for secret in SECRET_FILES:
         if os.path.isfile(new_root + secret):
