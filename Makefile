@@ -1,6 +1,7 @@
 # umkmkit: two commands for a trainer's laptop.
-#   make demo   set up .venv (first time, or after pyproject.toml changes), run the demo
+#   make demo   set up .venv (first time, or after pyproject.toml or the lock changes), run the demo
 #   make test   set up .venv the same way, make sure Chromium is there, run the test suite
+#   make lock   pin the dependencies again after pyproject.toml changed (requirements/README.md)
 # Needs only Python 3.11+ (with its venv module) and make. Windows trainers: see README (conda).
 
 PYTHON ?= python3
@@ -11,6 +12,14 @@ else
   BIN := $(VENV)/bin
 endif
 STAMP := $(VENV)/.umkmkit-installed
+# The exact versions .venv, CI and the USB stick install (requirements/README.md says how and why):
+# LOCK for developers and CI (with the test, hub and postgres extras), TRAINER_LOCK for the stick.
+LOCK := requirements/lock.txt
+TRAINER_LOCK := requirements/lock-trainer.txt
+# One universal resolution (Linux, Windows, macOS; Python 3.11 and newer, forks as markers) by uv.
+UV := uv>=0.9,<1
+UV_COMPILE := $(BIN)/python -m uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--generate-hashes --quiet --custom-compile-command "make lock" $(LOCK_ARGS)
 # The browser tests (tests/browser.py) drive Debian's Chromium; `make demo` never needs it.
 CHROMIUM := /usr/bin/chromium
 CHROMIUM_HINT := Browser tests open pages in Chromium and fail without it. Install it \
@@ -27,7 +36,7 @@ PROXY_HINT := The JupyterHub test and a room server need JupyterHub's proxy. Ins
 # Every command the kit runs (nbgrader's alembic, jupyter, kernels) comes from the venv.
 export PATH := $(abspath $(BIN))$(if $(filter Windows_NT,$(OS)),;,:)$(PATH)
 
-.PHONY: demo test build lab setup chromium postgresql hub-proxy wheelhouse clean
+.PHONY: demo test build lab setup lock chromium postgresql hub-proxy wheelhouse clean
 
 demo: $(STAMP)
 	$(BIN)/umkmkit demo $(DEMO_ARGS)
@@ -45,21 +54,39 @@ lab: $(STAMP)
 
 setup: $(STAMP)
 
-# The offline installer for a USB stick: dist/usb/ (wheels for Linux and Windows, the kit,
-# npm's cache of the JupyterHub proxy, install.sh and install.bat). Downloads once into
-# .cache/wheels/; later builds need no internet. See README, "Installing offline".
+# The offline installer for a USB stick: dist/usb/ (the wheels $(TRAINER_LOCK) pins for Linux and
+# Windows, Python 3.11 to 3.13, the kit, npm's cache of the JupyterHub proxy, install.sh and
+# install.bat). Downloads once into .cache/wheels/; later builds need no internet. See README,
+# "Installing offline".
 wheelhouse: $(STAMP)
 	$(BIN)/python -m umkmkit.usb
 
-$(STAMP): pyproject.toml
+# Creates .venv with PYTHON (3.11 or newer) unless it is there.
+define make_venv
 	@$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11))" || \
 		{ echo "umkmkit needs Python 3.11 or newer; '$(PYTHON)' is older. Run: make PYTHON=python3.11 ..."; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
 		{ rm -rf $(VENV); echo "Could not create $(VENV): install Python's venv module (Debian/Ubuntu: apt install python3-venv)."; exit 1; }
-	$(BIN)/python -m pip install --disable-pip-version-check -e ".[test]"
+endef
+
+# The locked versions first (pip checks every file against the lock's hashes), then the kit
+# itself without resolving anything again.
+$(STAMP): pyproject.toml $(LOCK)
+	$(make_venv)
+	$(BIN)/python -m pip install --disable-pip-version-check -r $(LOCK)
+	$(BIN)/python -m pip install --disable-pip-version-check --no-deps -e .
 	@# build matplotlib's font cache now, so no participant or test sees its first-use warning
 	$(BIN)/python -c "import matplotlib.pyplot"
 	@touch $@
+
+# Pins pyproject.toml's dependencies again (needs the internet), keeping every pin that still
+# fits; `make lock LOCK_ARGS=--upgrade` takes the newest releases instead. The trainer's lock is
+# resolved within the developers' one, so both pin the same versions. Then `make test`.
+lock:
+	$(make_venv)
+	@$(BIN)/python -m uv --version >/dev/null 2>&1 || $(BIN)/python -m pip install --disable-pip-version-check "$(UV)"
+	$(UV_COMPILE) --extra test --extra hub --extra postgres --output-file $(LOCK)
+	$(UV_COMPILE) --constraint $(LOCK) --output-file $(TRAINER_LOCK)
 
 # $(call debian_package,PACKAGE,WHAT IT IS FOR,SHELL TEST THAT IT IS THERE,HINT) installs a Debian
 # package some tests need, only where that is safe to do unattended (Linux, apt-get, root: CI);

@@ -7,14 +7,18 @@ import csv
 import os
 import re
 import subprocess
+import sys
 import sysconfig
 from pathlib import Path
 
 import pytest
 
-from umkmkit.cohorts import Trainee, create_cohort, load_cohort_config, open_gradebook, read_roster, roster
+from umkmkit.cohorts import (
+    POSTGRES_MODULE, Trainee, check_gradebook_database, create_cohort, load_cohort_config, open_gradebook,
+    read_roster, roster,
+)
 from umkmkit.errors import UmkmkitError
-from umkmkit.workspace import Workspace
+from umkmkit.workspace import Cohort, Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 UMKMKIT = str(Path(sysconfig.get_path("scripts")) / "umkmkit")
@@ -199,3 +203,20 @@ def test_cohort_create_command(tmp_path):
     assert "semicolon-separated" in done.stdout
     assert f"Created cohort {COHORT} with 2 trainees" in done.stdout
     assert str(tmp_path / "ws" / "cohorts" / COHORT) in done.stdout
+
+
+def test_a_postgresql_gradebook_without_its_driver_says_to_install_the_postgres_extra(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, POSTGRES_MODULE, None)  # as if psycopg2 were not installed
+    with pytest.raises(UmkmkitError, match=r'cohort mkw-2022-06 is a PostgreSQL database.*pip install "umkmkit\[postgres\]"'):
+        check_gradebook_database("postgresql://trainer@server/mkw_2022_06", COHORT)
+    cohort = Cohort(tmp_path / COHORT)
+    cohort.root.mkdir()
+    cohort.config_file.write_text(
+        "c = get_config()  # noqa: F821\nc.CourseDirectory.db_url = 'postgresql+psycopg2://trainer@server/mkw_2022_06'\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(UmkmkitError, match=r'umkmkit\[postgres\]'):
+        load_cohort_config(cohort)
+    # a SQLite gradebook needs no driver
+    cohort.config_file.write_text("c = get_config()  # noqa: F821\n", encoding="utf-8")
+    assert load_cohort_config(cohort).CourseDirectory.root == str(cohort.root.resolve())

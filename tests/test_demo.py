@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pandas as pd
 
 from umkmkit.demo import DEFAULT_TRAINEES, demo_roster, run_demo
@@ -56,9 +58,11 @@ def test_returning_trainees_retake_only_what_they_failed(demo_run, curriculum):
     assert retaken > 0
 
 
-def test_demo_runs_twice_in_a_row(kit, curriculum, monkeypatch, tmp_path):
+def test_demo_runs_twice_in_a_row(demo_run, kit, curriculum, monkeypatch, tmp_path):
+    # the demo already there (a copy of the newcomer's run: its cohorts, gradebooks and report)
+    # is replaced whole by the next run
+    shutil.copytree(demo_run[0], tmp_path / "demo")
     monkeypatch.setenv("UMKMKIT_WORKSPACE", str(tmp_path))
-    run_demo(kit, curriculum, trainees=1)
     second = run_demo(kit, curriculum, trainees=2)
     assert [c.cohort_id for c in second.cohorts] == [JUNE, AUGUST]
     assert second.ledger.groupby("kohort")["id_peserta"].nunique().to_dict() == {JUNE: 2, AUGUST: 2}

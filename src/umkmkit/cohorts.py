@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import importlib
 import io
 import os
 import re
@@ -333,15 +334,39 @@ def cohort_config(kit: Kit, cohort: Cohort, db_url: str | None = None, exchange_
 
 #: The course nbgrader's own preprocessors add to every gradebook they open (Gradebook(db_url)).
 NBGRADER_DEFAULT_COURSE = "default_course"
-#: PostgreSQL driver the kit installs (psycopg2-binary), named in a cohort's gradebook URL because
-#: SQLAlchemy's default for a bare postgresql:// changed from psycopg2 (up to 2.0) to psycopg 3 (2.1).
+#: PostgreSQL driver the kit uses (psycopg2-binary, umkmkit's `postgres` extra), named in a cohort's
+#: gradebook URL because SQLAlchemy's default for a bare postgresql:// changed from psycopg2 (up to
+#: 2.0) to psycopg 3 (2.1).
 POSTGRES_DRIVER = "postgresql+psycopg2"
+#: The module of that driver; only a PostgreSQL gradebook imports it (SQLite needs nothing).
+POSTGRES_MODULE = "psycopg2"
+POSTGRES_INSTALL_HINT = (
+    'pip install "umkmkit[postgres]" (in the kit\'s folder: .venv/bin/python -m pip install -e ".[postgres]"; '
+    "with conda: conda install -c conda-forge psycopg2-binary)"
+)
 
 
 def with_gradebook_driver(db_url: str) -> str:
     """The gradebook URL with the kit's PostgreSQL driver named: postgresql://... -> postgresql+psycopg2://..."""
     scheme, separator, rest = db_url.partition("://")
     return f"{POSTGRES_DRIVER}://{rest}" if separator and scheme in ("postgresql", "postgres") else db_url
+
+
+def require_gradebook_driver(db_url: str, cohort_id: str) -> None:
+    """Refuse a PostgreSQL gradebook URL, saying what to install, when psycopg2 is not installed.
+
+    psycopg2 comes with umkmkit's `postgres` extra only, so a laptop with SQLite gradebooks
+    carries no database driver; SQLAlchemy alone would fail with "No module named 'psycopg2'".
+    """
+    if with_gradebook_driver(db_url).partition("://")[0] != POSTGRES_DRIVER:
+        return
+    try:
+        importlib.import_module(POSTGRES_MODULE)
+    except ImportError as error:
+        raise UmkmkitError(
+            f"The gradebook of cohort {cohort_id} is a PostgreSQL database, and its driver ({POSTGRES_MODULE}) "
+            f"is not installed here ({error}). Install it with {POSTGRES_INSTALL_HINT}, then run the command again."
+        ) from error
 
 
 def nbgrader_exchange_root() -> Path:
@@ -382,6 +407,7 @@ def load_cohort_config(cohort: Cohort) -> Config:
     url = str(config.CourseDirectory.get("db_url", ""))
     if url.startswith("sqlite:///") and Path(url.removeprefix("sqlite:///")).name == GRADEBOOK_FILE:
         config.CourseDirectory.db_url = cohort.default_db_url
+    require_gradebook_driver(url, cohort.cohort_id)
     return config
 
 
@@ -406,6 +432,7 @@ def check_gradebook_database(db_url: str, cohort_id: str) -> None:
     import sqlalchemy as sa
     from nbgrader.api import Course, SubmittedAssignment
 
+    require_gradebook_driver(db_url, cohort_id)
     try:
         url = sa.engine.make_url(with_gradebook_driver(db_url))
         engine = sa.create_engine(url)

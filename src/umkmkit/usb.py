@@ -2,26 +2,31 @@
 
 `make wheelhouse` (`python -m umkmkit.usb`) builds dist/usb/:
 
-    install.sh      Linux: copies umkmkit/ to ~/umkmkit, makes .venv there, installs from wheels/
+    install.sh      Linux: copies umkmkit/ to ~/umkmkit, makes .venv there, installs lock.txt from wheels/
     install.bat     Windows: the same with %USERPROFILE%\\umkmkit
     BACA-SAYA.txt   how to install, in Bahasa Indonesia
+    lock.txt        requirements/lock-trainer.txt: the exact versions (and their files' sha256) to install
     umkmkit/        the kit's content (lessons, exercises, solutions, datasets, docs, config)
-    wheels/         umkmkit's own wheel and every dependency for CPython 3.11 on Linux and Windows
+    wheels/         umkmkit's own wheel and the wheel of every package lock.txt pins, for 64-bit
+                    CPython 3.11, 3.12 and 3.13 on Linux (glibc 2.34 or newer) and on Windows
     npm-cache/      npm's cache holding configurable-http-proxy (JupyterHub's proxy)
 
 The kit runs from its folder: the installed package finds the kit above its own .venv
 (`workspace.find_kit`), so install.sh and install.bat put the venv inside the copied kit folder.
 The scripts' sources live in deploy/usb/.
 
-Downloads happen once: wheels are kept in .cache/wheels/<platform>/ (npm's in .cache/npm/) and
-a build first tries to resolve every requirement from there without the network (delete .cache/
-to take newer releases). Both platforms resolve for Python 3.11.0, so that every 3.11 installs
-the stick (Debian 12 ships 3.11.2; releases that need 3.11.5, such as soupsieve 4, are passed over).
+Nothing is resolved here: the lock (one universal resolution by uv, see `umkmkit.lockfile`) already
+says which version each platform and Python gets, behind environment markers. For each target
+(platform, Python version) its markers are evaluated with that target's environment (not this
+machine's, which is what pip would use), at every patch release where the lock's markers could
+choose differently (3.11.0 and 3.11.5 when a release needs 3.11.5), and exactly those pins' wheels
+are taken, each checked against the lock's sha256. On the laptop pip installs the lock with
+`--no-index --find-links wheels`, evaluating the same markers for the Python it runs on.
 
-pip evaluates environment markers for the machine it runs on even with `--platform`, so a
-download for Windows on Linux leaves out Windows-only requirements (click's colorama,
-terminado's pywinpty). `unmet_requirements` reads the downloaded
-wheels' metadata with each platform's markers, and what is missing is resolved again with the rest.
+Downloads happen once: wheels are kept in .cache/wheels/ (npm's in .cache/npm/); a wheel already
+there is never downloaded again, so a build whose lock did not change needs no internet. Missing
+wheels are fetched with `pip download --no-deps --only-binary=:all:` for the target's platform tags
+and Python version, with the lock's hashes. Delete .cache/ to drop releases no lock pins any more.
 """
 
 from __future__ import annotations
@@ -29,79 +34,126 @@ from __future__ import annotations
 import argparse
 import email.message
 import email.parser
-import itertools
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from packaging.requirements import Requirement
+from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.utils import canonicalize_name, parse_wheel_filename
 from packaging.version import Version
 
 from umkmkit.errors import UmkmkitError
+from umkmkit.lockfile import REGENERATE, TRAINER_LOCK, Pin, pins_for, python_patch_levels, read_lock
 from umkmkit.workspace import Kit, find_kit
 
-#: The Python both platforms' wheels are for (any 3.11.x); install.sh and install.bat look for it.
-PYTHON_VERSION = "3.11"
+#: The Pythons the stick carries wheels for; install.sh and install.bat take the newest they find.
+PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
 #: JupyterHub's proxy, cached for `npm install --offline`.
 PROXY_PACKAGE = "configurable-http-proxy@5.3.0"
-#: What the kit needs beside its package to run from its folder.
+#: What the kit needs beside its package to run from its folder (the Makefile needs requirements/).
 KIT_CONTENT = (
-    "lessons", "exercises", "solutions", "datasets", "docs", "deploy",
-    "curriculum.yml", "nbgrader_config.py", "Makefile", "pyproject.toml", "environment.yml", "README.md",
+    "lessons", "exercises", "solutions", "datasets", "docs", "deploy", "requirements",
+    "curriculum.yml", "nbgrader_config.py", "Makefile", "pyproject.toml", "environment.yml",
+    "environment-dev.yml", "README.md",
 )
 #: What building umkmkit's own wheel needs.
 PACKAGE_SOURCES = ("pyproject.toml", "README.md", "src")
 #: Sources of the stick's scripts in the kit, and the line ends each gets on the stick.
 INSTALLERS = {"install.sh": "\n", "install.bat": "\r\n", "BACA-SAYA.txt": "\r\n"}
 INSTALLERS_DIR = Path("deploy") / "usb"
-KIT_DIR, WHEELS_DIR, NPM_CACHE_DIR = "umkmkit", "wheels", "npm-cache"
+KIT_DIR, WHEELS_DIR, NPM_CACHE_DIR, STICK_LOCK = "umkmkit", "wheels", "npm-cache", "lock.txt"
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
 
+#: Oldest glibc the Linux wheels may need: Debian 12 has 2.36, Ubuntu 22.04 2.35.
+LINUX_GLIBC_MINOR = 34
+_LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
 
-#: Environment markers of the target Python (the rest are the building machine's).
-_PYTHON_MARKERS = {
-    "python_version": PYTHON_VERSION,
-    "python_full_version": f"{PYTHON_VERSION}.0",
-    "implementation_version": f"{PYTHON_VERSION}.0",
-}
+
+def _manylinux_tags(arch: str = "x86_64") -> tuple[str, ...]:
+    """manylinux platform tags a glibc 2.34 system installs, best first (as `packaging.tags` orders them)."""
+    found = []
+    for minor in range(LINUX_GLIBC_MINOR, 4, -1):
+        found.append(f"manylinux_2_{minor}_{arch}")
+        if minor in _LEGACY_MANYLINUX:
+            found.append(f"{_LEGACY_MANYLINUX[minor]}_{arch}")
+    return tuple(found)
 
 
 @dataclass(frozen=True)
 class Platform:
-    """A target of the stick: pip's options selecting its wheels, its wheels' platform tag, its markers."""
+    """An operating system of the stick: the platform tags of the wheels it installs, its markers."""
 
     name: str
-    pip_options: tuple[str, ...]
-    #: Part of the platform tag of its binary wheels ("linux" in manylinux_2_28_x86_64).
-    wheel_tag: str
-    markers: dict[str, str]
-
-    @property
-    def cache_name(self) -> str:
-        return f"{self.name}-cp{PYTHON_VERSION.replace('.', '')}"
+    #: Wheel platform tags it installs, best first (pip download's --platform values).
+    platform_tags: tuple[str, ...]
+    #: Environment markers other than the Python version's.
+    markers: Mapping[str, str]
 
     def fits(self, wheel: Path) -> bool:
-        """Whether `wheel` (a file name in the platform's wheel folder) installs on this platform."""
-        tags = parse_wheel_filename(wheel.name)[3]
-        return any(tag.platform == "any" or self.wheel_tag in tag.platform for tag in tags)
+        """Whether `wheel` (a file name) is for this platform or for any."""
+        tags = parse_wheel_filename(Path(wheel).name)[3]
+        return any(tag.platform == "any" or tag.platform in self.platform_tags for tag in tags)
 
 
-#: Linux means this machine's own platform tags; Windows is 64-bit.
-#: `--python-version 3.11` means 3.11.0 to pip, which is the point: see the module's docstring.
-LINUX = Platform("linux", ("--python-version", PYTHON_VERSION), "linux", _PYTHON_MARKERS)
-WINDOWS = Platform(
-    "windows", ("--platform", "win_amd64", "--python-version", PYTHON_VERSION), "win_amd64",
-    {**_PYTHON_MARKERS, "os_name": "nt", "sys_platform": "win32", "platform_system": "Windows",
-     "platform_machine": "AMD64", "platform_python_implementation": "CPython", "implementation_name": "cpython"},
-)
+_CPYTHON = {"implementation_name": "cpython", "platform_python_implementation": "CPython",
+            "platform_release": "", "platform_version": ""}
+LINUX = Platform("linux", _manylinux_tags(), {
+    **_CPYTHON, "os_name": "posix", "sys_platform": "linux", "platform_system": "Linux", "platform_machine": "x86_64",
+})
+WINDOWS = Platform("windows", ("win_amd64",), {
+    **_CPYTHON, "os_name": "nt", "sys_platform": "win32", "platform_system": "Windows", "platform_machine": "AMD64",
+})
 PLATFORMS = (LINUX, WINDOWS)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One platform with one Python version ("3.12"): a set of wheels on the stick."""
+
+    platform: Platform
+    python_version: str
+
+    def __str__(self) -> str:
+        return f"{self.platform.name} Python {self.python_version}"
+
+    @property
+    def interpreter(self) -> str:
+        return "cp" + self.python_version.replace(".", "")
+
+    def environment(self, python_full_version: str) -> dict[str, str]:
+        """The environment markers of this target at one patch release ("3.12.0")."""
+        return {**self.platform.markers, "python_version": self.python_version,
+                "python_full_version": python_full_version, "implementation_version": python_full_version}
+
+    @cached_property
+    def tags(self) -> dict[Tag, int]:
+        """Wheel tags this target installs -> preference (0 best), as pip ranks them."""
+        version = tuple(int(part) for part in self.python_version.split("."))
+        platforms = list(self.platform.platform_tags)
+        ordered = [*cpython_tags(version, [self.interpreter], platforms),
+                   *compatible_tags(version, self.interpreter, platforms)]
+        return {tag: rank for rank, tag in reversed(list(enumerate(ordered)))}
+
+    def fits(self, wheel: Path) -> bool:
+        """Whether `wheel` (a file name) installs on this target."""
+        return any(tag in self.tags for tag in parse_wheel_filename(Path(wheel).name)[3])
+
+    def pip_options(self) -> list[str]:
+        """`pip download` options selecting this target's wheels (markers are the lock's business)."""
+        platforms = [option for tag in self.platform.platform_tags for option in ("--platform", tag)]
+        return ["--only-binary=:all:", "--implementation", "cp", "--python-version", self.python_version,
+                "--abi", self.interpreter, *platforms]
+
+
+TARGETS = tuple(Target(platform, version) for platform in PLATFORMS for version in PYTHON_VERSIONS)
 
 
 @dataclass(frozen=True)
@@ -116,9 +168,13 @@ class UsbFolder:
     def kit_dir(self) -> Path:
         return self.root / KIT_DIR
 
+    @property
+    def lock(self) -> Path:
+        return self.root / STICK_LOCK
+
 
 def default_download_cache(kit: Kit) -> Path:
-    """Downloads kept between builds (git-ignored): wheels/<platform>/ and npm/."""
+    """Downloads kept between builds (git-ignored): wheels/ and npm/."""
     return kit.root / ".cache"
 
 
@@ -130,30 +186,40 @@ def build_usb_folder(
 ) -> UsbFolder:
     """Build the offline installer folder `out` (default dist/usb/ in the kit), replacing an old one.
 
-    Needs the internet only for wheels and npm packages not yet in `download_cache`
-    (default .cache/ in the kit). Without npm on PATH the proxy's cache is left out, with a
-    note. The folder is assembled beside `out` and swapped in at the end, so a failed
-    build leaves the previous one whole.
+    Installs what requirements/lock-trainer.txt pins. Needs the internet only for wheels and npm
+    packages not yet in `download_cache` (default .cache/ in the kit). Without npm on PATH the
+    proxy's cache is left out, with a note. The folder is assembled beside `out` and swapped in at
+    the end, so a failed build leaves the previous one whole.
     """
     if not sys.platform.startswith("linux"):
         raise UmkmkitError(
-            "The USB installer is built on Linux (its Linux wheels are this machine's): "
-            "run `make wheelhouse` on a Linux computer with Python 3.11."
+            "The USB installer is built on Linux (install.sh must stay executable): "
+            "run `make wheelhouse` on a Linux computer with Python 3.11 or newer."
         )
     out = Path(out) if out else kit.root / "dist" / "usb"
     download_cache = Path(download_cache) if download_cache else default_download_cache(kit)
     wheel_cache = download_cache / "wheels"
+    lock = kit.root / TRAINER_LOCK
+    pins = read_lock(lock)
     partial = out.with_name(out.name + ".partial")
     if partial.exists():
         shutil.rmtree(partial)
     wheels_dir = partial / WHEELS_DIR
     wheels_dir.mkdir(parents=True)
 
+    for target in TARGETS:
+        on_note(f"Collecting the wheels {TRAINER_LOCK.as_posix()} pins for {target}")
+        collect_wheels(pins, target, wheels_dir, wheel_cache)
     on_note("Building umkmkit's wheel")
-    own_wheel = build_kit_wheel(kit, wheels_dir, wheel_cache / LINUX.cache_name)
-    for platform in PLATFORMS:
-        on_note(f"Collecting wheels for {platform.name} (Python {PYTHON_VERSION})")
-        collect_wheels(own_wheel, platform, wheels_dir, wheel_cache / platform.cache_name)
+    own_wheel = build_kit_wheel(kit, wheels_dir, wheels_dir)
+    for target in TARGETS:
+        problems = unmet_on_stick(own_wheel, pins, target, wheels_dir.glob("*.whl"))
+        if problems:
+            raise UmkmkitError(
+                f"{lock} does not hold everything umkmkit needs on {target}: {'; '.join(problems)}. "
+                f"pyproject.toml changed since the lock was made: {REGENERATE}."
+            )
+    shutil.copy2(lock, partial / STICK_LOCK)
 
     on_note("Copying the kit's content")
     copy_kit_content(kit, partial / KIT_DIR)
@@ -166,19 +232,100 @@ def build_usb_folder(
     return UsbFolder(out, sorted((out / WHEELS_DIR).glob("*.whl")), out / NPM_CACHE_DIR if npm_cache else None)
 
 
-def build_kit_wheel(kit: Kit, wheels_dir: Path, build_cache: Path | None = None) -> Path:
+def target_pins(pins: Iterable[Pin], target: Target) -> list[Pin]:
+    """Every pin `target` installs at one of its patch releases (two versions of a package at most)."""
+    pins = list(pins)
+    chosen: dict[tuple[str, Version], Pin] = {}
+    for full_version in python_patch_levels(pins, target.python_version):
+        for pin in pins_for(pins, target.environment(full_version)).values():
+            chosen.setdefault((pin.name, pin.version), pin)
+    return list(chosen.values())
+
+
+def select_wheels(pins: Iterable[Pin], target: Target, wheels: Iterable[Path]) -> tuple[dict[Pin, Path], list[Pin]]:
+    """({pin: the best of `wheels` for it on `target`}, pins none of `wheels` serves)."""
+    by_release: dict[tuple[str, Version], list[Path]] = {}
+    for wheel in wheels:
+        name, version, _, _ = parse_wheel_filename(Path(wheel).name)
+        by_release.setdefault((name, version), []).append(Path(wheel))
+    found: dict[Pin, Path] = {}
+    missing: list[Pin] = []
+    for pin in pins:
+        ranked = [
+            (min(target.tags[tag] for tag in parse_wheel_filename(wheel.name)[3] if tag in target.tags), wheel.name, wheel)
+            for wheel in by_release.get((pin.name, pin.version), []) if target.fits(wheel)
+        ]
+        if ranked:
+            found[pin] = min(ranked)[2]
+        else:
+            missing.append(pin)
+    return found, missing
+
+
+def collect_wheels(pins: Iterable[Pin], target: Target, wheels_dir: Path, cache: Path) -> None:
+    """Put into `wheels_dir` the wheel of every pin `target` installs, from `cache` (downloading what it lacks)."""
+    wanted = target_pins(pins, target)
+    found, missing = select_wheels(wanted, target, _cached_wheels(cache))
+    if missing:
+        download_wheels(missing, target, cache)
+        found, missing = select_wheels(wanted, target, _cached_wheels(cache))
+    if missing:
+        raise UmkmkitError(
+            f"The package index has no wheel for {target} of {', '.join(f'{p.name}=={p.version}' for p in missing)} "
+            f"(pinned in {TRAINER_LOCK.as_posix()}). Pin a release that has one: run `make lock LOCK_ARGS=--upgrade`, "
+            "or give the package a range without that release in pyproject.toml and run `make lock`."
+        )
+    for pin, wheel in found.items():
+        if not pin.matches(wheel):
+            raise UmkmkitError(
+                f"{wheel} is not the file {TRAINER_LOCK.as_posix()} pins for {pin.name} {pin.version} (its sha256 "
+                f"differs): delete it and build again, which downloads it anew."
+            )
+        if not (wheels_dir / wheel.name).exists():
+            shutil.copy2(wheel, wheels_dir / wheel.name)
+
+
+def download_wheels(pins: Iterable[Pin], target: Target, cache: Path) -> None:
+    """`pip download` the wheels of `pins` for `target` into `cache`, checked against the lock's hashes.
+
+    `--ignore-requires-python`: the lock already chose for each Python (a pin for 3.11.5 and newer
+    has a marker saying so), and pip would compare Requires-Python with 3.11.0.
+    """
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        writable = os.access(cache, os.W_OK)
+    except OSError:
+        writable = False
+    if not writable:
+        raise UmkmkitError(
+            f"Cannot write the download cache {cache}: build with a folder you can write, "
+            "e.g. `python -m umkmkit.usb --cache ~/.cache/umkmkit`, or ask its owner to build."
+        )
+    with tempfile.TemporaryDirectory(prefix="umkmkit-download-") as scratch:
+        requirements = Path(scratch) / "requirements.txt"
+        requirements.write_text("".join(
+            f"{pin.name}=={pin.version}{''.join(f' --hash=sha256:{value}' for value in sorted(pin.sha256))}\n"
+            for pin in pins
+        ), encoding="utf-8")
+        _pip(["download", "--no-deps", "--ignore-requires-python", *target.pip_options(),
+              "--dest", str(cache), "--requirement", str(requirements)],
+             f"Could not download the wheels for {target}; check the internet connection and run again",
+             quiet=False)
+
+
+def build_kit_wheel(kit: Kit, wheels_dir: Path, find_links: Path | None = None) -> Path:
     """umkmkit's own wheel, built from a clean copy of its sources.
 
     A copy, because setuptools reuses the build/ folder of a checkout, where a deleted module
-    would live on and be packaged. The build backend (setuptools) comes from `build_cache`
-    when it is there, else from the package index.
+    would live on and be packaged. The build backend (setuptools, which the lock pins) comes from
+    `find_links` when it is there, else from the package index.
     """
     with tempfile.TemporaryDirectory(prefix="umkmkit-wheel-") as scratch:
         source = Path(scratch) / "umkmkit"
         for name in PACKAGE_SOURCES:
             _copy(kit.root / name, source / name)
         command = ["wheel", "--no-deps", "--wheel-dir", str(wheels_dir), str(source)]
-        offline = ["--no-index", "--find-links", str(build_cache)] if build_cache and build_cache.is_dir() else None
+        offline = ["--no-index", "--find-links", str(find_links)] if find_links and find_links.is_dir() else None
         if offline is None or _run_pip([*command, *offline], isolated_pip_environment()).returncode != 0:
             _pip(command, "Could not build umkmkit's wheel")
     built = sorted(wheels_dir.glob("umkmkit-*.whl"))
@@ -187,67 +334,37 @@ def build_kit_wheel(kit: Kit, wheels_dir: Path, build_cache: Path | None = None)
     return built[0]
 
 
-def collect_wheels(own_wheel: Path, platform: Platform, wheels_dir: Path, cache: Path) -> None:
-    """Put into `wheels_dir` every wheel `own_wheel` needs on `platform`, resolved with no index.
+def unmet_on_stick(own_wheel: Path, pins: Iterable[Pin], target: Target, wheels: Iterable[Path]) -> list[str]:
+    """What umkmkit's wheel and the pinned wheels need on `target` and the stick's `wheels` lack.
 
-    Requirements pip passed over for this machine's markers (see the module's docstring) are
-    added and everything is resolved again, until the platform's wheels need nothing more.
+    Checked at each of the target's patch releases, with the wheels its markers choose there.
     """
-    requirements = [str(own_wheel)]
-    with tempfile.TemporaryDirectory(prefix="umkmkit-wheels-") as scratch:
-        for attempt in itertools.count():
-            resolved = Path(scratch) / str(attempt)
-            resolve_wheels(requirements, platform, resolved, cache)
-            missing = [r for r in unmet_requirements(resolved.glob("*.whl"), platform) if r not in requirements]
-            if not missing:
-                break
-            requirements += missing
-        for wheel in resolved.glob("*.whl"):
-            if not (wheels_dir / wheel.name).exists():
-                shutil.copy2(wheel, wheels_dir / wheel.name)
-    problems = unmet_requirements([w for w in wheels_dir.glob("*.whl") if platform.fits(w)], platform)
-    if problems:
-        raise UmkmkitError(
-            f"The {platform.name} wheels in {wheels_dir} lack {', '.join(problems)}: "
-            f"delete {cache} and build again."
-        )
+    pins, wheels = list(pins), list(wheels)
+    problems = []
+    for full_version in python_patch_levels(pins, target.python_version):
+        environment = target.environment(full_version)
+        found, missing = select_wheels(pins_for(pins, environment).values(), target, wheels)
+        problems += [f"no wheel of {pin.name}=={pin.version} for Python {full_version}" for pin in missing]
+        problems += [f"{need} for Python {full_version}"
+                     for need in unmet_requirements([own_wheel, *found.values()], environment)]
+    return sorted(set(problems))
 
 
-def resolve_wheels(requirements: list[str], platform: Platform, dest: Path, cache: Path) -> None:
-    """Copy into `dest` the wheels `requirements` need on `platform`, resolved from `cache` alone.
+def unmet_requirements(wheels: Iterable[Path], environment: Mapping[str, str]) -> list[str]:
+    """Requirements (`name` + specifier) that `wheels` need on a machine with these markers and none meets.
 
-    Downloads into `cache` first when the cache cannot satisfy them.
-    """
-    cache.mkdir(parents=True, exist_ok=True)
-    selection = ["--only-binary=:all:", *platform.pip_options, *requirements]
-    offline = ["download", "--no-index", "--find-links", str(cache), "--dest", str(dest), *selection]
-    if _run_pip(offline, isolated_pip_environment()).returncode == 0:
-        return
-    _pip(["download", "--dest", str(cache), *selection],
-         f"Could not download the wheels for {platform.name}; check the internet connection and run again",
-         quiet=False)
-    for requirement in requirements:
-        if requirement.endswith(".whl"):  # the kit's own wheel, given as a path, is no download to keep
-            (cache / Path(requirement).name).unlink(missing_ok=True)
-    _pip(offline, f"The wheels for {platform.name} do not resolve from {cache} alone", isolated=True)
-
-
-def unmet_requirements(wheels: Iterable[Path], platform: Platform) -> list[str]:
-    """Requirements (`name` + specifier) that `wheels` need on `platform` and none of them meets.
-
-    Markers are evaluated for the platform; requirements of extras are not followed (pip
-    resolved those for this machine).
+    Requirements of extras are not followed (the lock holds what the kit's extras need).
     """
     wheels = list(wheels)
     provided: dict[str, Version] = {}
     for wheel in wheels:
-        name, version, _, _ = parse_wheel_filename(wheel.name)
+        name, version, _, _ = parse_wheel_filename(Path(wheel).name)
         provided[name] = version
     unmet: set[str] = set()
     for wheel in wheels:
         for line in wheel_metadata(wheel).get_all("Requires-Dist") or []:
             requirement = Requirement(line)
-            if requirement.marker and not requirement.marker.evaluate({**platform.markers, "extra": ""}):
+            if requirement.marker and not requirement.marker.evaluate({**environment, "extra": ""}):
                 continue
             have = provided.get(canonicalize_name(requirement.name))
             if have is None or not requirement.specifier.contains(have, prereleases=True):
@@ -328,6 +445,11 @@ def folder_size(folder: Path) -> int:
     return sum(path.stat().st_size for path in Path(folder).rglob("*") if path.is_file())
 
 
+def _cached_wheels(cache: Path) -> list[Path]:
+    """The wheels under `cache` (older builds kept them in one folder per platform)."""
+    return sorted(cache.rglob("*.whl")) if cache.is_dir() else []
+
+
 def _copy(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     if source.is_dir():
@@ -367,6 +489,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in (KIT_DIR, WHEELS_DIR, NPM_CACHE_DIR) if (built.root / name).exists()
     )
     print(f"USB folder: {built.root} ({folder_size(built.root) / 1e6:.1f} MB: {len(built.wheels)} wheels; {parts})")
+    print(f"Its wheels are for 64-bit Python {', '.join(PYTHON_VERSIONS)} on {' and '.join(p.name for p in PLATFORMS)}.")
     print("Copy it onto a USB stick; on the laptop run install.sh (Linux) or install.bat (Windows).")
     return 0
 
