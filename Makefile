@@ -27,6 +27,9 @@ CHROMIUM_HINT := Browser tests open pages in Chromium and fail without it. Insta
 # The PostgreSQL gradebook test (tests/test_postgres.py) starts its own throwaway server from these.
 POSTGRES_HINT := The PostgreSQL gradebook test starts a throwaway PostgreSQL server and fails without one. \
 Install it (Debian/Ubuntu, as root: apt-get install postgresql) or point UMKMKIT_POSTGRES_BIN at the folder holding initdb and pg_ctl.
+# The printing test (tests/test_spreadsheet.py) prints the coordinator's workbook to PDF with these.
+LIBREOFFICE_HINT := The printing test prints a workbook to PDF with LibreOffice and reads the PDF with poppler, and fails \
+without them. Install them (Debian/Ubuntu, as root: apt-get install --no-install-recommends libreoffice-calc poppler-utils).
 # JupyterHub's proxy for the room server (deploy/jupyterhub/) and tests/test_hub.py, from npm, installed
 # into the venv (where the USB stick's install.sh puts it too). Version 5 needs Node.js 20 or newer.
 PROXY_PACKAGE := configurable-http-proxy@5.3.0
@@ -36,12 +39,12 @@ PROXY_HINT := The JupyterHub test and a room server need JupyterHub's proxy. Ins
 # Every command the kit runs (nbgrader's alembic, jupyter, kernels) comes from the venv.
 export PATH := $(abspath $(BIN))$(if $(filter Windows_NT,$(OS)),;,:)$(PATH)
 
-.PHONY: demo test build lab setup lock chromium postgresql hub-proxy wheelhouse clean
+.PHONY: demo test build lab setup lock chromium postgresql libreoffice hub-proxy wheelhouse clean
 
 demo: $(STAMP)
 	$(BIN)/umkmkit demo $(DEMO_ARGS)
 
-test: $(STAMP) chromium postgresql hub-proxy
+test: $(STAMP) chromium postgresql libreoffice hub-proxy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 build: $(STAMP)
@@ -116,6 +119,13 @@ ifeq ($(OS),Windows_NT)
 	@echo "Note: $(POSTGRES_HINT)"
 else
 	$(call debian_package,postgresql,the gradebook test,[ -n "$$UMKMKIT_POSTGRES_BIN" ] || command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1,$(POSTGRES_HINT))
+endif
+
+libreoffice:
+ifeq ($(OS),Windows_NT)
+	@echo "Note: $(LIBREOFFICE_HINT)"
+else
+	$(call debian_package,libreoffice-calc poppler-utils,the printing test,command -v soffice >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1,$(LIBREOFFICE_HINT))
 endif
 
 # Installs configurable-http-proxy only when missing (npm from Debian first, where that is safe).

@@ -35,7 +35,7 @@ def verified(kit, curriculum, tmp_path_factory) -> dict[str, AssignmentVerificat
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory):
-    """`umkmkit demo` run once as a newcomer runs it: (workspace/demo folder, the command's stdout).
+    """`umkmkit demo` run once as a newcomer runs it: (workspace/demo folder, its stdout, its stderr).
 
     The venv's scripts folder is taken off PATH, as in a trainer's shell that never activated it.
     """
@@ -53,7 +53,7 @@ def demo_run(tmp_path_factory):
         capture_output=True, text=True, timeout=900,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    return workspace / "demo", done.stdout
+    return workspace / "demo", done.stdout, done.stderr
 
 
 def postgres_bin() -> Path:

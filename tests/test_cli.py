@@ -53,3 +53,15 @@ def test_datasets_command_regenerates_the_committed_files(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == committed
     for name in committed:
         assert (tmp_path / name).read_bytes() == (ROOT / "datasets" / name).read_bytes(), name
+
+
+def test_report_without_cohorts_says_where_it_looked_and_how_to_reach_the_demo(tmp_path):
+    import os
+
+    (tmp_path / "demo" / "cohorts" / "mkw-2022-06").mkdir(parents=True)
+    done = subprocess.run([UMKMKIT, "report"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "UMKMKIT_WORKSPACE": str(tmp_path)})
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    message = " ".join(done.stderr.split())
+    assert f"Tidak ada kohort di {tmp_path / 'cohorts'}" in message
+    assert f"umkmkit report --workspace {tmp_path / 'demo'}" in message and "(No cohorts in" in message

@@ -21,7 +21,7 @@ from nbgrader.utils import parse_utc
 from traitlets.config import Config
 
 from umkmkit import notebooks
-from umkmkit.cohorts import cohort_api, create_cohort
+from umkmkit.cohorts import cohort_api, create_cohort, roster
 from umkmkit.collect import collect_submissions
 from umkmkit.release import release_assignment
 from umkmkit.workspace import RELEASE, SUBMITTED, Workspace
@@ -270,6 +270,10 @@ def test_invalid_json_is_refused_and_others_still_taken(cohort, tmp_path):
     assert "save it again in JupyterLab" in reasons["latihan (rusak).ipynb"]
     assert reasons["tidak-ada.zip"] == "not found: check the path"
     assert reasons["kiriman.zip"].startswith("a damaged or incomplete zip file")
+    # the cut-short notebook still says whose it is; the rest of the roster has not handed in
+    whose = {Path(r.source).name: r.trainee for r in result.refused}
+    assert whose["latihan (rusak).ipynb"] == "P-00003" and whose["tidak-ada.zip"] == ""
+    assert "P-00003" not in result.missing and len(result.missing) == len(roster(cohort)) - 1
 
 
 def test_collect_command_lists_accepted_and_refused(cohort, tmp_path):
@@ -283,8 +287,10 @@ def test_collect_command_lists_accepted_and_refused(cohort, tmp_path):
         cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert "Accepted (1):\n  P-00043 latihan " in done.stdout and f"from {good}" in done.stdout
-    assert f"Refused (1):\n  {bad}: not valid JSON at line 1" in done.stdout
+    assert "Diterima / Accepted (1):\n  P-00043 latihan " in done.stdout and f"from {good}" in done.stdout
+    assert f"Ditolak / Refused (1):\n  {bad}: not valid JSON at line 1" in done.stdout
+    waiting = next(line for line in done.stdout.splitlines() if line.startswith("Belum mengumpulkan / Not handed in yet"))
+    assert "P-00043" not in waiting and all(t.trainee_id in waiting for t in roster(cohort) if t.trainee_id != "P-00043")
 
 
 def _trainee_side(cohort, tmp_path, login: str, header: tuple[str, str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pandas as pd
@@ -18,7 +19,7 @@ def ledger_of(demo_folder) -> pd.DataFrame:
 
 
 def test_demo_runs_two_cohorts_and_ends_with_the_report(demo_run, curriculum):
-    folder, stdout = demo_run
+    folder, stdout, _ = demo_run
     report = next((folder / "reports").iterdir())
     assert f"{report / 'index.html'}" in stdout
     assert "passed every module" in stdout and "retake" in stdout
@@ -34,6 +35,14 @@ def test_demo_runs_two_cohorts_and_ends_with_the_report(demo_run, curriculum):
     assert june["dinilai"].all()
     feedback = list((folder / "cohorts" / JUNE / "feedback").rglob("*.html"))
     assert len(feedback) == DEFAULT_TRAINEES * len(curriculum.assignments)
+
+
+def test_progress_into_a_log_is_whole_lines_counting_both_cohorts(demo_run):
+    lines = demo_run[2].splitlines()
+    assert "[cohort] 0/2 mkw-2022-06" in lines and "[cohort] 2/2 mkw-2022-08" in lines
+    grading = [line.split() for line in lines if line.startswith("[grading]")]
+    # whole labels: cohort, assignment and trainee id, never cut to a terminal's width
+    assert grading and all(len(parts) == 5 and re.fullmatch(r"P-\d{5}", parts[-1]) for parts in grading if parts[1] != "0/0")
 
 
 def test_returning_trainees_retake_only_what_they_failed(demo_run, curriculum):

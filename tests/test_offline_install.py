@@ -189,3 +189,16 @@ def test_the_stick_installs_jupyterhubs_proxy_with_no_network(usb_folder, instal
     proxy = target / ".venv" / "bin" / "configurable-http-proxy"
     done = offline([proxy, "--version"], tmp_path, environment, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == PROXY_PACKAGE.rsplit("@", 1)[1], done.stderr
+
+
+def test_two_versions_of_one_package_for_one_target_download_into_an_empty_cache(kit, tmp_path):
+    """Python 3.11 needs soupsieve 2.10 below 3.11.5 and 4.x above: pip refuses both in one run,
+    so a fresh build (CI, an empty .cache/) must fetch them apart. A cached build never sees it."""
+    from umkmkit.lockfile import TRAINER_LOCK
+    from umkmkit.usb import download_wheels
+
+    target = next(t for t in TARGETS if t.platform == LINUX and t.python_version == "3.11")
+    pins = [p for p in target_pins(read_lock(kit.root / TRAINER_LOCK), target) if p.name == "soupsieve"]
+    assert len(pins) == 2, pins  # the case this test is about is still in the lock
+    download_wheels(pins, target, tmp_path)
+    assert sorted(w.name.split("-")[1] for w in tmp_path.glob("soupsieve-*.whl")) == sorted(str(p.version) for p in pins)

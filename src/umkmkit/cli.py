@@ -19,7 +19,22 @@ console = Console(stderr=True, soft_wrap=True)
 
 @contextmanager
 def progress_bar():
-    """A progress display whose tasks are created on first use, one per phase."""
+    """A progress display whose tasks are created on first use, one per phase.
+
+    Into a log file or a pipe (not a terminal) it writes whole lines instead: each phase's start,
+    every quarter and its end, never cut to a terminal's width.
+    """
+    if not console.is_terminal:
+        shown: dict[str, int] = {}
+
+        def log(phase: str, done: int, total: int, label: str) -> None:
+            quarter = 4 * done // total if total else 4
+            if done in (0, total) or quarter > shown.get(phase, -1):
+                shown[phase] = quarter
+                click.echo(f"[{phase}] {done}/{total} {label}".rstrip(), err=True)
+
+        yield log
+        return
     with Progress(
         TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("[dim]{task.fields[label]}"), TimeElapsedColumn(),
@@ -193,8 +208,10 @@ def _echo_report(written) -> None:
                    "distrik, muda; default sektor,distrik,muda).")
 @click.option("--registry", "registry_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="The office's UMKM registry (CSV). Default: the kit's datasets/umkm.csv.")
+@click.option("--workspace", "workspace_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder whose cohorts/ to report on (default: the kit's workspace/; the demo's: workspace/demo).")
 def report(cohort_ids: tuple[str, ...], lang: str, capacity: int | None, priority: str | None,
-           registry_file: Path | None) -> None:
+           registry_file: Path | None, workspace_dir: Path | None) -> None:
     """For coordinators: progress across cohorts and whom to invite next, offline.
 
     Writes workspace/reports/<today>/: index.html (one page, charts included, opens from a USB
@@ -204,10 +221,23 @@ def report(cohort_ids: tuple[str, ...], lang: str, capacity: int | None, priorit
     from umkmkit.invitations import DEFAULT_PRIORITY, parse_priority
     from umkmkit.report import build_report
 
+    from umkmkit.workspace import Workspace
+
     kit = find_kit()
+    workspace = Workspace(workspace_dir.resolve()) if workspace_dir else kit.workspace
+    cohorts_dir = workspace.cohorts_dir
+    if not cohorts_dir.is_dir() or not any(p.is_dir() and not p.name.startswith(".") for p in cohorts_dir.iterdir()):
+        demo = kit.workspace.root / "demo"
+        raise UmkmkitError(
+            f"Tidak ada kohort di {cohorts_dir}: buat kohort dengan `umkmkit cohort create`"
+            + (f", atau laporkan kohort demo dengan `umkmkit report --workspace {demo}`" if (demo / "cohorts").is_dir() else "")
+            + f". (No cohorts in {cohorts_dir}: create one with `umkmkit cohort create`"
+            + (f", or report on the demo's with `umkmkit report --workspace {demo}`" if (demo / "cohorts").is_dir() else "")
+            + ".)"
+        )
     with progress_bar() as update:
         written = build_report(
-            kit.workspace, kit, load_curriculum(kit), cohort_ids=list(cohort_ids) or None, lang=lang,
+            workspace, kit, load_curriculum(kit), cohort_ids=list(cohort_ids) or None, lang=lang,
             capacity=capacity, priority=parse_priority(priority) if priority else DEFAULT_PRIORITY,
             registry_file=registry_file, on_progress=update,
         )
@@ -495,7 +525,7 @@ def collect(cohort_id: str, assignment_id: str, paths: tuple[Path, ...], exchang
     from umkmkit.collect import collect_submissions
 
     result = collect_submissions(find_kit().workspace.cohort(cohort_id), assignment_id, paths, exchange=exchange)
-    click.echo(f"Accepted ({len(result.accepted)}):")
+    click.echo(f"Diterima / Accepted ({len(result.accepted)}):")
     for item in result.accepted:
         replaced = f"; replaced, old copy in {item.backup}" if item.backup else ""
         click.echo(
@@ -503,12 +533,14 @@ def collect(cohort_id: str, assignment_id: str, paths: tuple[Path, ...], exchang
             f"({item.identified_by}) from {item.source}{replaced}"
         )
     if result.skipped:
-        click.echo(f"Not taken ({len(result.skipped)}):")
+        click.echo(f"Tidak diambil / Not taken ({len(result.skipped)}):")
         for item in result.skipped:
             click.echo(f"  {item.trainee_id} {item.notebook_id} from {item.source}: {item.reason}")
-    click.echo(f"Refused ({len(result.refused)}):")
+    click.echo(f"Ditolak / Refused ({len(result.refused)}):")
     for item in result.refused:
-        click.echo(f"  {item.source}: {item.reason}")
+        whose = f" [peserta / trainee {item.trainee}]" if item.trainee else ""
+        click.echo(f"  {item.source}{whose}: {item.reason}")
+    click.echo(f"Belum mengumpulkan / Not handed in yet ({len(result.missing)}): {', '.join(result.missing) or '-'}")
     click.echo(f"Exchange: {result.exchange_note}")
 
 
@@ -582,14 +614,18 @@ def doctor() -> None:
 @main.command()
 @click.argument("cohort_id")
 @click.argument("assignment_id")
-def feedback(cohort_id: str, assignment_id: str) -> None:
+@click.option("--anyway", is_flag=True,
+              help="Also write feedback for trainees with written answers not marked yet; their pages say "
+                   "\"menunggu penilaian pelatih\" for those parts.")
+def feedback(cohort_id: str, assignment_id: str, anyway: bool) -> None:
     """For trainers: write each graded trainee's feedback, readable offline, as a page and a zip.
 
-    The pages show each check and its message but never the code of hidden tests. Give the
-    zip back by USB stick or WhatsApp.
+    The pages, in Indonesian and readable on a phone, show each check and its message but never
+    the code of hidden tests. A trainee whose written answers are not marked yet is held back
+    (mark them in the formgrader first) unless --anyway. Give the zip back by USB stick or WhatsApp.
     """
     from umkmkit.curriculum import load_curriculum
-    from umkmkit.grading import check_feedback_allowed, generate_feedback
+    from umkmkit.grading import check_feedback_allowed, generate_feedback, one_line_reason
 
     kit = find_kit()
     cohort = kit.workspace.cohort(cohort_id)
@@ -597,12 +633,30 @@ def feedback(cohort_id: str, assignment_id: str) -> None:
     with progress_bar() as update:
         summary = generate_feedback(
             cohort, assignment_id, on_progress=lambda d, t, trainee: update("feedback", d, t, trainee),
+            hold_back_unmarked=not anyway,
         )
-    click.echo(f"Feedback for {len(summary.written)} trainees: {cohort.root / 'feedback'}")
+    click.echo(f"Umpan balik ditulis untuk {len(summary.written)} peserta: {cohort.root / 'feedback'}")
+    click.echo(f"  (Feedback written for {len(summary.written)} trainees.)")
     if summary.bundles:
-        click.echo(f"Zips to hand back: {next(iter(summary.bundles.values())).parent}")
+        click.echo(f"Zip untuk dikembalikan ke peserta (zips to hand back): {next(iter(summary.bundles.values())).parent}")
+    if summary.held_back:
+        click.echo(f"PERINGATAN: umpan balik {len(summary.held_back)} peserta ditahan karena jawaban tertulisnya "
+                   "belum dinilai pelatih:")
+        click.echo(f"  (Warning: feedback held back for {len(summary.held_back)} trainees whose written answers "
+                   "are not marked yet.)")
+        for trainee_id, answers in summary.held_back.items():
+            click.echo(f"  {trainee_id} belum dinilai (not marked yet): {'; '.join(a.describe() for a in answers)}")
+        click.echo(f"  Nilai jawaban itu di formgrader (`umkmkit lab --trainer {cohort_id}`), lalu jalankan lagi "
+                   f"`umkmkit feedback {cohort_id} {assignment_id}`. Atau tambahkan --anyway: halamannya ditulis "
+                   "sekarang dan bagian itu bertuliskan \"menunggu penilaian pelatih\".")
+        click.echo("  (Mark them in the formgrader, then run this again; or add --anyway to write the pages now, "
+                   "saying \"waiting for the trainer\" for those parts.)")
+    if summary.waiting:
+        click.echo(f"Ditulis walau ada jawaban yang belum dinilai (--anyway); bagian itu bertuliskan \"menunggu "
+                   f"penilaian pelatih\": {', '.join(summary.waiting)}")
+        click.echo("  (Written although some answers are not marked yet; those parts say \"waiting for the trainer\".)")
     for trainee_id, error in summary.failed.items():
-        click.echo(f"  FAILED {trainee_id}: {error.strip().splitlines()[-1] if error.strip() else 'unknown error'}")
+        click.echo(f"  GAGAL (failed) {trainee_id}: {one_line_reason(error)}")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ import codecs
 import copy
 import io
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -82,6 +83,8 @@ class Skipped:
 class Refused:
     source: str
     reason: str
+    #: Whose it seems to be (stamp or header, read even from a damaged file), "" when unknown.
+    trainee: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,8 @@ class CollectResult:
     refused: tuple[Refused, ...]
     #: What happened with nbgrader's exchange, in one sentence for the trainer.
     exchange_note: str
+    #: Rostered trainees with no submission of this assignment yet (neither now nor before).
+    missing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,9 +166,24 @@ def collect_submissions(
     for item in newest:
         outcome = _place(cohort, assignment_id, item, run_stamp, backups)
         (accepted if isinstance(outcome, Accepted) else skipped).append(outcome)
+    handed_in = {folder.parent.name for folder in (cohort.root / SUBMITTED).glob(f"*/{assignment_id}") if folder.is_dir()}
+    missing = tuple(t.trainee_id for t in roster(cohort) if t.trainee_id not in handed_in)
     return CollectResult(
-        cohort.cohort_id, assignment_id, tuple(accepted), tuple(skipped), tuple(refused), exchange_note,
+        cohort.cohort_id, assignment_id, tuple(accepted), tuple(skipped), tuple(refused), exchange_note, missing,
     )
+
+
+#: A trainee id as the kit writes it into a notebook: the release stamp's JSON, or the header's
+#: ID_PESERTA line. Read from the raw bytes, so a damaged notebook still says whose it is.
+_TRAINEE_IN_BYTES = re.compile(
+    rb'"trainee_id"\s*:\s*"([^"\\]{1,40})"|ID_PESERTA\s*=\s*\\?["\']([A-Za-z0-9][A-Za-z0-9._-]{0,39})'
+)
+
+
+def _whose(data: bytes) -> str:
+    """The trainee id a notebook's bytes name, if any ("" when none can be read)."""
+    found = _TRAINEE_IN_BYTES.search(data)
+    return (found.group(1) or found.group(2)).decode("utf-8", "replace") if found else ""
 
 
 # --- where notebooks come from -----------------------------------------------------------
@@ -288,14 +308,16 @@ class _Identifier:
         try:
             nb = notebooks.notebook_from_bytes(arrival.data, arrival.source)
         except notebooks.UnreadableNotebook as error:
-            return Refused(arrival.source, f"{error.problem}: ask the trainee to save it again in JupyterLab and resend")
+            return Refused(arrival.source, f"{error.problem}: ask the trainee to save it again in JupyterLab and resend",
+                           arrival.login or _whose(arrival.data))
+        stamp: dict[str, str] = {}
         try:
             stamp = notebooks.stamp_of(nb)
             self._check_course(stamp)
             notebook_id = stamp["notebook"] if stamp.get("notebook") in self.cells else self._match(nb)
             trainee_id, identified_by = self._trainee(nb, stamp, arrival.login)
         except _NotAccepted as refusal:
-            return Refused(arrival.source, str(refusal))
+            return Refused(arrival.source, str(refusal), stamp.get("trainee_id") or arrival.login or _whose(arrival.data))
         return _Identified(arrival, trainee_id, notebook_id, identified_by)
 
     def _check_course(self, stamp: dict[str, str]) -> None:

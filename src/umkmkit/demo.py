@@ -102,10 +102,12 @@ def run_demo(
     failed: dict[str, set[str]] = {}
     for position, cohort_id in enumerate(DEMO_COHORTS):
         people = demo_roster(kit, None if full else trainees, cohort_id)
+        report("cohort", position, len(DEMO_COHORTS), cohort_id)
         cohort, graded = _run_cohort(
             kit, curriculum, workspace, cohort_id, people, DEMO_COHORTS[cohort_id],
             DEMO_SEED + 100 * position, report, workers, failed,
         )
+        report("cohort", position + 1, len(DEMO_COHORTS), cohort_id)
         retakes[cohort_id] = sorted(t.trainee_id for t in people if failed.get(t.trainee_id))
         cohorts.append(cohort)
         summaries += graded
@@ -130,7 +132,6 @@ def _run_cohort(
     Someone in `failed` (trained before) hands in only the modules listed there (not passed
     before), done right this time. The pre-test comes first and the post-test last.
     """
-    report("cohort", 0, 1, cohort_id)
     roster_file = workspace.root / f"roster-{cohort_id}.csv"
     write_roster(people, roster_file)
     duedate_utc = duedate.astimezone(timezone.utc).replace(tzinfo=None)
@@ -138,7 +139,6 @@ def _run_cohort(
         kit, curriculum, workspace, cohort_id, roster_file,
         duedates={assignment_id: duedate_utc for assignment_id, _ in curriculum.cohort_assignments()},
     )
-    report("cohort", 1, 1, cohort_id)
     inbox = workspace.root / "kiriman" / cohort_id
     summaries: list[grading.GradingSummary] = []
     steps: list[tuple[str, Module, list[simulate.SimulatedTrainee], datetime]] = []

@@ -403,6 +403,11 @@ class FeedbackSummary:
     written: dict[str, list[Path]] = field(default_factory=dict)
     bundles: dict[str, Path] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    #: trainee id -> answers still waiting for the trainer, for trainees whose feedback was held back
+    held_back: dict[str, list[feedback_rendering.UnmarkedAnswer]] = field(default_factory=dict)
+    #: trainee id -> answers still waiting for the trainer, for trainees whose pages were written
+    #: anyway (those parts read "menunggu penilaian pelatih")
+    waiting: dict[str, list[feedback_rendering.UnmarkedAnswer]] = field(default_factory=dict)
 
 
 def generate_feedback(
@@ -410,11 +415,19 @@ def generate_feedback(
     assignment_id: str,
     trainee_ids: list[str] | None = None,
     on_progress: ProgressCallback | None = None,
+    *,
+    hold_back_unmarked: bool = False,
 ) -> FeedbackSummary:
     """nbgrader feedback for each graded trainee: offline HTML without hidden tests' code, and a zip.
 
     Writes feedback/<trainee>/<assignment>/*.html (where nbgrader's exchange expects it) and
-    feedback-zip/<assignment>/<trainee>.zip to hand back on a USB stick.
+    feedback-zip/<assignment>/<trainee>.zip to hand back on a USB stick. The pages use the kit's
+    Indonesian template (umkmkit.feedback); an answer the trainer has not marked yet reads
+    "menunggu penilaian pelatih" there, not 0.
+
+    With `hold_back_unmarked` (what `umkmkit feedback` does unless given --anyway), a trainee with
+    such an answer gets no feedback: they are listed in `held_back` with the answers to mark.
+    Otherwise they get their pages and are listed in `waiting`.
     """
     config = load_cohort_config(cohort)
     feedback_rendering.configure(config)
@@ -425,17 +438,28 @@ def generate_feedback(
             if cohort.assignment_dir(AUTOGRADED, assignment_id, t).is_dir()
         ]
     summary = FeedbackSummary(assignment_id)
+    with open_gradebook(cohort) as gradebook:
+        unmarked = {
+            trainee_id: found for trainee_id in trainee_ids
+            if (found := feedback_rendering.unmarked_answers(
+                gradebook, assignment_id, trainee_id, cohort.assignment_dir(AUTOGRADED, assignment_id, trainee_id)))
+        }
     for done, trainee_id in enumerate(trainee_ids, start=1):
-        outcome = api.generate_feedback(assignment_id, trainee_id, force=True)
-        if outcome["success"]:
-            folder = cohort.assignment_dir(FEEDBACK, assignment_id, trainee_id)
-            pages = sorted(folder.glob("*.html"))
-            for page in pages:
-                feedback_rendering.make_offline(page)
-            summary.written[trainee_id] = pages
-            summary.bundles[trainee_id] = _zip_feedback(cohort, assignment_id, trainee_id, folder)
+        if trainee_id in unmarked and hold_back_unmarked:
+            summary.held_back[trainee_id] = unmarked[trainee_id]
         else:
-            summary.failed[trainee_id] = _failure_text(outcome)
+            outcome = api.generate_feedback(assignment_id, trainee_id, force=True)
+            if outcome["success"]:
+                folder = cohort.assignment_dir(FEEDBACK, assignment_id, trainee_id)
+                pages = sorted(folder.glob("*.html"))
+                for page in pages:
+                    feedback_rendering.make_offline(page)
+                summary.written[trainee_id] = pages
+                summary.bundles[trainee_id] = _zip_feedback(cohort, assignment_id, trainee_id, folder)
+                if trainee_id in unmarked:
+                    summary.waiting[trainee_id] = unmarked[trainee_id]
+            else:
+                summary.failed[trainee_id] = _failure_text(outcome)
         if on_progress:
             on_progress(done, len(trainee_ids), trainee_id)
     return summary

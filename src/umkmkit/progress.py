@@ -46,15 +46,17 @@ LEDGER_COLUMNS = [
 ]
 MODULE_COLUMNS = [
     "id_peserta", "modul", "tugas", "nilai_terbaik", "nilai_maks", "persen", "batas_lulus", "lulus",
-    "nilai_tantangan", "nilai_maks_tantangan", "percobaan", "kohort_terbaik", "kohort_terakhir",
+    "menunggu_pelatih", "nilai_tantangan", "nilai_maks_tantangan", "percobaan", "kohort_terbaik", "kohort_terakhir",
 ]
 TRAINEE_COLUMNS = [
     "id_peserta", "nama", "id_umkm", "sektor", "distrik", "kohort_pertama", "kohort_terakhir",
-    "jumlah_kohort", "modul_lulus", "modul_belum_lulus", "lulus_semua", "rata_rata_persen",
-    "perlu_nilai_manual", "tugas_tidak_dikumpulkan",
+    "jumlah_kohort", "modul_lulus", "modul_belum_lulus", "modul_menunggu_pelatih", "lulus_semua",
+    "rata_rata_persen", "perlu_nilai_manual", "tugas_tidak_dikumpulkan",
 ]
-#: In trainee_summary: modul_belum_lulus lists modules not passed (module ids, "01, 03"), and
-#: tugas_tidak_dikumpulkan those never handed in, in any cohort.
+#: In trainee_summary: modul_belum_lulus lists modules not passed (module ids, "01, 03"),
+#: modul_menunggu_pelatih those not passed yet whose written answers the trainer has still to mark
+#: (their result is not known: never shown as "belum lulus"), and tugas_tidak_dikumpulkan those
+#: never handed in, in any cohort.
 
 
 def workspace_cohorts(workspace: Workspace, cohort_ids: Iterable[str] | None = None) -> list[Cohort]:
@@ -318,6 +320,11 @@ def module_results(table: pd.DataFrame, curriculum: Curriculum, results: pd.Data
     marks = {m.assignment: float(m.pass_mark) for m in curriculum.assignments}
     best["batas_lulus"] = best["tugas"].map(marks)
     best["lulus"] = (best["percobaan"] > 0) & (best["persen"] >= best["batas_lulus"])
+    # not passed with the points given so far, and the latest hand-in still has unmarked written
+    # answers: the result is the trainer's to give, not a fail
+    waiting = last.set_index(["id_peserta", "tugas"])["perlu_nilai_manual"].reindex(
+        pd.MultiIndex.from_frame(best[["id_peserta", "tugas"]])).fillna(False).to_numpy(dtype=bool)
+    best["menunggu_pelatih"] = ~best["lulus"] & waiting
     order = {m.assignment: i for i, m in enumerate(curriculum.assignments)}
     best = best.sort_values(["id_peserta", "tugas"], key=lambda s: s.map(order) if s.name == "tugas" else s)
     return best[MODULE_COLUMNS].reset_index(drop=True)
@@ -350,7 +357,11 @@ def trainee_summary(
     modules["label"] = modules["tugas"].map(module_id)
     people["modul_lulus"] = by_person["lulus"].sum().astype(int)
     people["modul_belum_lulus"] = (
-        modules[~modules["lulus"]].groupby("id_peserta")["label"].agg(", ".join).reindex(people.index).fillna("")
+        modules[~modules["lulus"] & ~modules["menunggu_pelatih"]].groupby("id_peserta")["label"].agg(", ".join)
+        .reindex(people.index).fillna("")
+    )
+    people["modul_menunggu_pelatih"] = (
+        modules[modules["menunggu_pelatih"]].groupby("id_peserta")["label"].agg(", ".join).reindex(people.index).fillna("")
     )
     people["lulus_semua"] = by_person["lulus"].all()
     people["rata_rata_persen"] = by_person["persen"].mean().round(1)

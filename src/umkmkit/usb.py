@@ -301,16 +301,25 @@ def download_wheels(pins: Iterable[Pin], target: Target, cache: Path) -> None:
             f"Cannot write the download cache {cache}: build with a folder you can write, "
             "e.g. `python -m umkmkit.usb --cache ~/.cache/umkmkit`, or ask its owner to build."
         )
-    with tempfile.TemporaryDirectory(prefix="umkmkit-download-") as scratch:
-        requirements = Path(scratch) / "requirements.txt"
-        requirements.write_text("".join(
-            f"{pin.name}=={pin.version}{''.join(f' --hash=sha256:{value}' for value in sorted(pin.sha256))}\n"
-            for pin in pins
-        ), encoding="utf-8")
-        _pip(["download", "--no-deps", "--ignore-requires-python", *target.pip_options(),
-              "--dest", str(cache), "--requirement", str(requirements)],
-             f"Could not download the wheels for {target}; check the internet connection and run again",
-             quiet=False)
+    # pip refuses two versions of one package in one run, even with --no-deps; a target can need
+    # two (one for 3.11.0-3.11.4, one for 3.11.5 and newer): one run per version of such a package
+    batches: list[list[Pin]] = []
+    for pin in pins:
+        batch = next((b for b in batches if all(other.name != pin.name for other in b)), None)
+        if batch is None:
+            batches.append(batch := [])
+        batch.append(pin)
+    for batch in batches:
+        with tempfile.TemporaryDirectory(prefix="umkmkit-download-") as scratch:
+            requirements = Path(scratch) / "requirements.txt"
+            requirements.write_text("".join(
+                f"{pin.name}=={pin.version}{''.join(f' --hash=sha256:{value}' for value in sorted(pin.sha256))}\n"
+                for pin in batch
+            ), encoding="utf-8")
+            _pip(["download", "--no-deps", "--ignore-requires-python", *target.pip_options(),
+                  "--dest", str(cache), "--requirement", str(requirements)],
+                 f"Could not download the wheels for {target}; check the internet connection and run again",
+                 quiet=False)
 
 
 def build_kit_wheel(kit: Kit, wheels_dir: Path, find_links: Path | None = None) -> Path:

@@ -20,13 +20,13 @@ TYPES = {
     "list": "one or more of the listed values, separated by `;`",
 }
 
-#: Who uses the data: the modules of the curriculum and the coordinator's report.
+#: Who uses the data: the modules of the curriculum (id and judul as in curriculum.yml; a test keeps
+#: them in step) and the coordinator's report.
 USERS = {
     "01": "01 jualan digital",
     "02": "02 pembukuan pesanan online",
     "03": "03 menghindari penipuan",
     "04": "04 izin usaha dan hak cipta",
-    "05": "05 jualan di daerah blank spot",
     "koordinator": "coordinator's progress report (registry + rosters)",
     "demo": "`umkmkit demo` and cohort creation (`--roster FILE`)",
 }
@@ -106,7 +106,7 @@ FILES: tuple[DataFile, ...] = (
         "Registry of UMKM (the office's list)",
         "Businesses registered with the office in Kabupaten Manokwari, one row per business. "
         "Culinary (kuliner) and craft (kerajinan) businesses dominate.",
-        ("koordinator", "04", "05"),
+        ("koordinator", "02"),
         (
             Column("id_umkm", "text", "registry number, stable: `MKW-00001`, `MKW-00002`, ..."),
             Column("nama_usaha", "text", "business name"),
@@ -168,7 +168,7 @@ FILES: tuple[DataFile, ...] = (
         "of channels and payment methods; some orders entered twice, and a few typed days late "
         "(out of date order), as when a seller back from a blank spot catches up. "
         "`pesanan_bersih.csv` is the cleaned answer key.",
-        ("02", "05"),
+        ("02",),
         (
             Column("id_pesanan", "text", "seller's order number (`KRP-001`); the same on both "
                    "rows when an order was entered twice"),

@@ -1,0 +1,59 @@
+"""What the feedback page says about each graded part, without nbgrader or a browser
+(tests/test_feedback_browser.py renders real pages)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from umkmkit.feedback import WAITING, describe_part, format_points, is_waiting, score_text, section_titles
+
+
+def nbgrader_cell(cell, grade_id: str, *, grade: bool = False, solution: bool = False, **extra):
+    cell.metadata["nbgrader"] = {"grade_id": grade_id, "grade": grade, "solution": solution, "task": False,
+                                 "locked": False, **extra}
+    return cell
+
+
+def test_each_graded_cell_is_named_after_the_heading_above_it():
+    nb = new_notebook(cells=[
+        new_markdown_cell("# Latihan 00\n\n## Bagian A (2 poin)\n\nSoalnya."),
+        nbgrader_cell(new_code_cell("total = ..."), "jawaban_a", solution=True),
+        nbgrader_cell(new_code_cell("assert total"), "tes_a", grade=True, points=2),
+        new_markdown_cell("## Bagian E (2 poin, dinilai pelatih)\n\n```python\n# bukan judul\n```"),
+        nbgrader_cell(new_markdown_cell("## Jawaban saya"), "jawaban_tulis", grade=True, solution=True, points=2),
+        nbgrader_cell(new_code_cell("assert f"), "tes_tantangan_1", grade=True, points=2),
+    ])
+    # a trainee's own heading in a written answer names nothing
+    assert section_titles(nb) == {
+        "jawaban_a": "Bagian A", "tes_a": "Bagian A", "jawaban_tulis": "Bagian E", "tes_tantangan_1": "Bagian E",
+    }
+
+
+@pytest.mark.parametrize("score, points, text", [(2.0, 2.0, "2 dari 2"), (1.5, 2, "1,5 dari 2"), (None, 10, "0 dari 10")])
+def test_scores_read_the_indonesian_way(score, points, text):
+    assert score_text(score, points) == text
+    assert format_points(1234.5) == "1.234,5"
+
+
+@pytest.mark.parametrize("needs_manual_grade, manual_score, waiting", [
+    (True, None, True),    # autograded, nobody marked it yet
+    (False, 2.0, False),   # the trainer marked it in the formgrader
+    (True, 2.0, False),    # graded again after the trainer marked it: the trainer's score stands
+    (False, None, False),  # scored by the autograder
+])
+def test_an_answer_waits_for_the_trainer_only_while_it_has_no_manual_score(needs_manual_grade, manual_score, waiting):
+    assert is_waiting(SimpleNamespace(needs_manual_grade=needs_manual_grade, manual_score=manual_score)) is waiting
+
+
+def test_a_written_answer_not_marked_yet_says_waiting_never_zero():
+    cell = nbgrader_cell(new_markdown_cell("Jawaban."), "jawaban_tulis", grade=True, solution=True,
+                         points=2, score=0.0, waiting=True)
+    part = describe_part(cell, "Bagian E")
+    assert (part["kind"], part["status"], part["score"]) == ("Jawaban tertulis Anda", "menunggu", WAITING)
+    cell.metadata.nbgrader.update(waiting=False, score=2.0)
+    assert (describe_part(cell, "Bagian E")["status"], describe_part(cell, "Bagian E")["score"]) == ("lulus", "2 dari 2")
+    check = nbgrader_cell(new_code_cell("assert x"), "tes_a", grade=True, points=2, score=0.0, waiting=False)
+    assert (describe_part(check, "Bagian A")["kind"], describe_part(check, "Bagian A")["status"]) == ("Pemeriksaan", "belum")
