@@ -45,6 +45,13 @@ def test_progress_into_a_log_is_whole_lines_counting_both_cohorts(demo_run):
     assert grading and all(len(parts) == 5 and re.fullmatch(r"P-\d{5}", parts[-1]) for parts in grading if parts[1] != "0/0")
 
 
+def test_demo_has_written_answers_both_marked_and_waiting_for_the_trainer(demo_run):
+    table = ledger_of(demo_run[0])
+    handed_in = table[table["status"] != "tidak_dikumpulkan"]
+    waiting = handed_in["perlu_nilai_manual"].astype(str).str.lower().eq("true")
+    assert waiting.any() and (~waiting).any()
+
+
 def test_returning_trainees_retake_only_what_they_failed(demo_run, curriculum):
     table = ledger_of(demo_run[0])
     marks = {m.assignment: m.pass_mark for m in curriculum.assignments}

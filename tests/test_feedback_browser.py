@@ -54,7 +54,7 @@ def feedback(kit, curriculum, tmp_path_factory):
     graded = grade(cohort, ASSIGNMENT, workers=2)
     assert not graded.failed, graded.failed
     assert sorted(graded.needs_manual_grade) == [MARKED, UNMARKED]
-    mark_written_answers(cohort, MARKED)
+    simulate.mark_written_answers(cohort, ASSIGNMENT, MARKED)
 
     def run(*extra: str):
         done = CliRunner().invoke(main, ["feedback", cohort.cohort_id, ASSIGNMENT, *extra],
@@ -70,16 +70,6 @@ def feedback(kit, curriculum, tmp_path_factory):
         for trainee_id in (MARKED, UNMARKED)
     }
     return cohort, pages, (held_back, written_first), anyway
-
-
-def mark_written_answers(cohort, trainee_id: str) -> None:
-    """Give full points to every answer of the trainee waiting for a manual grade, as the formgrader would."""
-    with open_gradebook(cohort) as gradebook:
-        for grade_ in gradebook.find_submission_notebook(NOTEBOOK, ASSIGNMENT, trainee_id).grades:
-            if grade_.needs_manual_grade:
-                grade_.manual_score = grade_.max_score
-                grade_.needs_manual_grade = False
-        gradebook.db.commit()
 
 
 def required_scores(cohort) -> dict[str, tuple[float, float, float]]:

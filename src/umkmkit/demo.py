@@ -167,6 +167,10 @@ def _run_cohort(
             report(phase, done, total, f"{cohort_id} {what} {trainee_id}")
 
         summaries.append(grading.grade(cohort, assignment_id, workers=workers, on_progress=graded))
+        # the trainer has marked the written answers of every other trainee so far: the report
+        # and the feedback show both a final result and "menunggu penilaian pelatih"
+        for trainee_id in sorted(summaries[-1].needs_manual_grade)[::2]:
+            simulate.mark_written_answers(cohort, assignment_id, trainee_id)
         if source in curriculum.assignments:  # the knowledge test's answers stay unexplained
             grading.generate_feedback(
                 cohort, assignment_id, on_progress=lambda d, t, sid: graded(d, t, sid, phase="feedback"),
