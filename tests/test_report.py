@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date
+from pathlib import Path
+from urllib.parse import unquote
 
 import pandas as pd
 import pytest
-from browser import require_chromium, visit
+from browser import require_chromium, unrendered_images, visit
 from click.testing import CliRunner
 from nbgrader.api import Gradebook
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from test_feedback_browser import screen  # the feedback pages' phone and laptop, for the report's pages
 
-from umkmkit import notebooks
+from umkmkit import charts, notebooks
 from umkmkit.cli import main
 from umkmkit.cohorts import Trainee, create_cohort, load_cohort_config, read_roster
 from umkmkit.errors import UmkmkitError
@@ -21,7 +25,7 @@ from umkmkit.grading import check_feedback_allowed
 from umkmkit.progress import (
     knowledge_gain, knowledge_test_ledger, ledger, module_results, trainee_summary, workspace_cohorts,
 )
-from umkmkit.report import build_report
+from umkmkit.report import Formats, build_report, format_day, format_number, format_percent
 from umkmkit.workspace import Workspace
 
 TODAY = date(2022, 9, 1)
@@ -127,7 +131,9 @@ def test_report_opens_offline_in_chromium_with_its_charts(demo, tmp_path):
     assert page.unrendered_images == []
     assert page.text.count("Persen") >= 1 and "Angka utama" in page.text and "Lulus semua modul" in page.text
     html = (report_folder(workspace) / "index.html").read_text(encoding="utf-8")
-    assert html.count("<img") >= 7 and "http://" not in html and "https://" not in html
+    assert html.count("<svg") >= 7 and "<img" not in html
+    # the only URLs are the SVG namespaces, never fetched
+    assert set(re.findall(r"https?://[^\s\"')]+", html)) <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
     assert page.screenshot.stat().st_size > 50_000
 
 
@@ -267,3 +273,138 @@ def test_challenges_never_decide_passing(curriculum):
     assert results.loc["tanpa-tantangan", "lulus"] and results.loc["tanpa-tantangan", "persen"] == 60
     assert not results.loc["hanya-tantangan", "lulus"] and results.loc["hanya-tantangan", "persen"] == 55
     assert results.loc["hanya-tantangan", "nilai_tantangan"] == 4
+
+
+# --- Charts, numbers and the pages on a phone and a desk ------------------------------------------
+
+def test_numbers_percentages_and_dates_are_written_by_babel_the_readers_way():
+    assert format_number(1250) == "1.250" and format_number(1250, "en") == "1,250"
+    assert format_number(0.8) == "0,8" and format_number(0.456, decimals=2) == "0,46"
+    assert format_number(2.5, decimals=2, trim=True) == "2,5" and format_number(4.0, decimals=2, trim=True) == "4"
+    assert format_number(float("nan")) == "–" and format_number("mkw-2022-06") == "mkw-2022-06"
+    assert format_percent(73.333) == "73%" and format_percent(0.8, decimals=1) == "0,8%"
+    assert format_percent(45.25, "en", 1) == "45.2%"  # rounded as Python rounds the stored value
+    assert format_day(TODAY) == "1 September 2022" and format_day(TODAY, "en") == "September 1, 2022"
+
+
+def _cohort_table(cohorts: list[str], modules: list[str]) -> pd.DataFrame:
+    return pd.DataFrame([
+        {"kohort": cohort, "modul": module, "persen": (37 * c + 11 * m) % 101}
+        for c, cohort in enumerate(cohorts) for m, module in enumerate(modules)
+    ])
+
+
+@pytest.mark.parametrize("cohorts", [
+    ["mkw-2022-06", "mkw-2022-08"],  # the demo's: once both shown as "mkw-2022" (legend clipped)
+    [f"manokwari-selatan-{2022 + k // 12}-{k % 12 + 1:02d}" for k in range(len(charts.PALETTE))],
+], ids=["two cohorts", "eight long ids"])
+def test_cohort_chart_legend_names_every_cohort_inside_the_saved_image(cohorts, curriculum):
+    modules = [m.id for m in curriculum.assignments]
+    names = {m.id: f"{m.id} {m.judul}" for m in curriculum.assignments}
+    figure = charts.grouped_percent_bars(
+        _cohort_table(cohorts, modules), category="modul", series="kohort", value="persen", xlabel="Persen",
+        empty="-", formats=Formats("id"), category_labels=names, legend_title="Kohort",
+    )
+    svg = charts.svg(figure, chart_id="uji", label="Uji")  # draws the figure as the report saves it
+    legend, axes = figure.legends[0], figure.axes[0]
+    assert [text.get_text() for text in legend.get_texts()] == cohorts
+    colours = [tuple(handle.get_facecolor()) for handle in legend.legend_handles]
+    assert len(set(colours)) == len(cohorts), "every cohort has its own colour"
+    # module names on the axis, not only their numbers
+    assert [label.get_text().replace("\n", " ") for label in axes.get_yticklabels()] == [names[m] for m in modules]
+    # the saved image is the whole figure, and the legend, names and values lie inside it
+    width, height = (float(v) for v in re.search(r'<svg [^>]*width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+    assert (width, height) == pytest.approx(tuple(figure.get_size_inches() * 72), abs=0.1)
+    assert width == pytest.approx(charts.WIDTH_INCHES * 72)
+    frame = figure.bbox
+    inside = [legend, *legend.get_texts(), legend.get_title(), *axes.get_yticklabels(), *axes.texts, axes.xaxis.label]
+    for artist in inside:
+        box = artist.get_window_extent()
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, (
+            f"{artist} at {box} sticks out of the image {frame}"
+        )
+    # the legend does not cover the bars
+    assert not legend.get_window_extent().overlaps(axes.get_window_extent())
+    # every text on the chart is at least FONT_SIZE points, so >= 10 CSS px at a 390-px phone's width
+    sizes = [float(size) for size in re.findall(r"font-size: ([\d.]+)px", svg)]
+    assert sizes and min(sizes) >= charts.FONT_SIZE
+
+
+def test_more_cohorts_than_colours_are_refused_by_the_chart(curriculum):
+    cohorts = [f"k-{n}" for n in range(len(charts.PALETTE) + 1)]
+    with pytest.raises(UmkmkitError, match="at most 8 cohorts .* not 9"):
+        charts.grouped_percent_bars(_cohort_table(cohorts, ["00"]), category="modul", series="kohort", value="persen",
+                                    xlabel="Persen", empty="-", formats=Formats("id"))
+
+
+#: What the browser test reads from a page: overflow, chart text sizes on screen, legends.
+_LAYOUT_JS = """() => {
+    const texts = [...document.querySelectorAll("svg text")];
+    const onScreen = (text) => parseFloat(getComputedStyle(text).fontSize) * text.getScreenCTM().a;
+    const legends = {};
+    for (const figure of document.querySelectorAll("figure")) {
+        legends[figure.querySelector("figcaption").textContent] =
+            [...figure.querySelectorAll('[id*="-legenda-"] text')].map((text) => text.textContent);
+    }
+    return {
+        scrollWidth: document.scrollingElement.scrollWidth, innerWidth: window.innerWidth,
+        smallestChartText: texts.length ? Math.min(...texts.map(onScreen)) : null,
+        widestChart: Math.max(0, ...[...document.querySelectorAll("svg")].map((s) => s.getBoundingClientRect().right)),
+        legends, lang: document.documentElement.lang,
+        viewport: document.querySelector('meta[name="viewport"]')?.content,
+    };
+}"""
+
+
+def _open_at(html: Path, width: int, screenshot: Path) -> tuple[dict, str, list[str]]:
+    """(layout facts, visible text, requests leaving the page) of a local page, offline, on a phone
+    (mobile emulation below 600 px: without the viewport tag it would be laid out 980 px wide) or a desk."""
+    own = unquote(html.resolve().as_uri())
+    outside: list[str] = []
+    phone = width < 600
+    with screen(width, 844 if phone else 768, phone, outside, own) as page:
+        page.goto(own, wait_until="load")
+        assert unrendered_images(page) == []
+        layout = page.evaluate(_LAYOUT_JS)
+        text = page.inner_text("body")
+        page.screenshot(path=str(screenshot), full_page=True)
+    return layout, text, outside
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_report_fits_a_phone_and_a_desk_with_readable_charts(demo, width, tmp_path):
+    require_chromium()
+    workspace = demo[0]
+    cohorts = [c.cohort_id for c in workspace_cohorts(workspace)]
+    layout, text, outside = _open_at(report_folder(workspace) / "index.html", width, tmp_path / f"laporan-{width}.png")
+    assert outside == []
+    assert layout["viewport"] == "width=device-width, initial-scale=1" and layout["lang"] == "id"
+    # nothing wider than the screen: wide tables scroll inside their own box
+    assert layout["scrollWidth"] <= layout["innerWidth"] == width
+    assert layout["widestChart"] <= width
+    assert layout["smallestChartText"] >= 10, f"chart text {layout['smallestChartText']:.1f} px high at {width} px"
+    legends = layout["legends"]
+    for caption in ("Tugas dikumpulkan per modul (% peserta kohort)", "Peserta lulus per modul (% peserta kohort)"):
+        assert legends[caption] == cohorts
+    assert legends["UMKM terdaftar dan terlatih per distrik"] == ["terdaftar", "terlatih"]
+    for label in ("Angka utama", "Peserta (orang)", "Per kohort dan modul", "Sebaran nilai", "Tes awal dan tes akhir",
+                  "Jangkauan: terlatih dibanding terdaftar", "Peserta yang perlu perhatian", "Berkas laporan"):
+        assert label in text
+    assert "Tes awal-akhir" in text  # the footer names every sheet of progres.xlsx
+    assert (tmp_path / f"laporan-{width}.png").stat().st_size > 50_000
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_trainee_sheet_fits_a_phone_and_a_desk(demo, curriculum, width, tmp_path):
+    require_chromium()
+    workspace, _, _, people = demo
+    trainee = people.sort_values("id_peserta").iloc[0]
+    sheet = report_folder(workspace) / "peserta" / f"{trainee['id_peserta']}.html"
+    layout, text, outside = _open_at(sheet, width, tmp_path / f"peserta-{width}.png")
+    assert outside == []
+    assert layout["viewport"] == "width=device-width, initial-scale=1" and layout["lang"] == "id"
+    # on a phone the table becomes one card per module: nothing to scroll sideways
+    assert layout["scrollWidth"] <= layout["innerWidth"] == width
+    assert "Kemajuan belajar" in text and trainee["nama"] in text and "Lembar ini dibuat" in text
+    assert all(module.judul in text for module in curriculum.assignments)
+    assert "Tantangan adalah soal tambahan" in text

@@ -1,8 +1,8 @@
 """The coordinator's report over all cohorts, written to workspace/reports/<date>/.
 
-- index.html      one self-contained page (charts embedded as images, no CDN, opens from a
-                  USB stick), in Bahasa Indonesia by default (`lang="en"` for English);
-- progres.xlsx    sheets Ringkasan, Per peserta, Per modul, Undangan;
+- index.html      one self-contained page (charts inline as SVG, no CDN, opens from a USB
+                  stick, fits a phone), in Bahasa Indonesia by default (`lang="en"` for English);
+- progres.xlsx    sheets Ringkasan, Per peserta, Per modul, Tes awal-akhir, Undangan;
 - progres.csv     the ledger (one row per trainee x cohort x assignment x notebook);
 - undangan.csv    whom to invite next (umkmkit.invitations), optionally cut to a capacity;
 - sertifikat/     a PDF certificate for each trainee who passed every module;
@@ -11,26 +11,35 @@
 CSV files are UTF-8 with a byte-order mark so that Excel on a Windows laptop shows names
 with accents correctly. The folder is built beside its final place and swapped in whole, so
 an interrupted run never leaves a half-written report.
+
+The HTML pages are Jinja2 templates with autoescape (templates/report/); numbers, percentages
+and dates on them are written by Babel in the reader's language (`Formats`). Both pages fit a
+390-pixel phone: wide tables scroll inside their own box, the trainee sheet's table turns into
+one card per module, and charts are drawn so their text stays at least 10 CSS pixels high.
 """
 
 from __future__ import annotations
 
-import base64
 import csv
-import html
-import io
+import decimal
+import functools
 import math
 import os
 import shutil
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import jinja2
 import pandas as pd
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from matplotlib.figure import Figure
 
 from umkmkit import charts, invitations
-from umkmkit.certificates import CertificateData, certificate_pdf, indonesian_date
+from umkmkit.certificates import CertificateData, certificate_pdf
 from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
 from umkmkit.spreadsheet import write_workbook
@@ -44,6 +53,74 @@ from umkmkit.workspace import Kit, Workspace
 ProgressCallback = Callable[[str, int, int, str], None]
 
 LANGUAGES = ("id", "en")
+#: Babel's locale for each report language.
+LOCALES = {"id": "id_ID", "en": "en"}
+
+
+# --- Numbers, percentages and dates as the reader writes them -----------------------------------
+
+def format_number(value: object, lang: str = "id", decimals: int = 1, *, trim: bool = False) -> str:
+    """A number through Babel: 1.250 and 0,8 in Indonesian, 1,250 and 0.8 in English.
+
+    Whole numbers get no decimals; others `decimals` of them (`trim`: at most that many, so
+    2.5 is "2,5" and 4.0 is "4"). A missing value is "–"; text is returned as it is.
+    """
+    if hasattr(value, "item"):  # numpy scalars from a table
+        value = value.item()
+    if value is None:
+        return "–"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, float) and math.isnan(value):
+        return "–"
+    if isinstance(value, int):
+        decimals = 0
+    return _babel_number(value, lang, decimals, trim)
+
+
+def format_percent(value: object, lang: str = "id", decimals: int = 0) -> str:
+    """A percentage given out of 100 (73.3) as the reader writes it: "73%", "0,8%"; missing is "–"."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return _babel_percent(float(value), lang, decimals)
+
+
+def format_day(day: date, lang: str = "id") -> str:
+    """A date in words: "1 September 2022" in Indonesian, "September 1, 2022" in English."""
+    return babel_dates.format_date(day, format="long", locale=LOCALES[lang])
+
+
+# Babel takes some 80 µs a number; a report writes the same few hundred values tens of thousands of times.
+@functools.lru_cache(maxsize=16384)
+def _babel_number(value: float, lang: str, decimals: int, trim: bool) -> str:
+    pattern = "#,##0" + ("." + ("#" if trim else "0") * decimals if decimals else "")
+    # the exact binary value, so rounding is the same as Python's own formatting
+    return babel_numbers.format_decimal(decimal.Decimal(value), format=pattern, locale=LOCALES[lang])
+
+
+@functools.lru_cache(maxsize=16384)
+def _babel_percent(value: float, lang: str, decimals: int) -> str:
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+    return babel_numbers.format_percent(decimal.Decimal(value) / 100, format=pattern, locale=LOCALES[lang])
+
+
+@dataclass(frozen=True)
+class Formats:
+    """The formatters above for one language, handed to templates and charts."""
+
+    lang: str = "id"
+
+    def number(self, value: object, decimals: int = 1, *, trim: bool = False) -> str:
+        return format_number(value, self.lang, decimals, trim=trim)
+
+    def percent(self, value: object, decimals: int = 0) -> str:
+        return format_percent(value, self.lang, decimals)
+
+    def day(self, day: date) -> str:
+        return format_day(day, self.lang)
+
 
 TEXT = {
     "id": {
@@ -89,8 +166,10 @@ TEXT = {
         "invitations_note": "{n} UMKM terdaftar belum pernah dilatih; daftar lengkap berurutan ada di undangan.csv "
                             "(prioritas: {priority}).",
         "files": "Berkas laporan",
-        "files_list": "progres.xlsx (ringkasan, per peserta, per modul, undangan) · progres.csv (semua nilai) · "
-                      "undangan.csv · sertifikat/ ({certs} sertifikat) · peserta/ (lembar kemajuan per peserta)",
+        "files_list": "progres.xlsx (lembar {sheets}) · progres.csv (semua nilai) · undangan.csv · "
+                      "sertifikat/ ({certs} sertifikat) · peserta/ (lembar kemajuan per peserta)",
+        "recent": "Grafik menampilkan {shown} kohort terakhir dari {total}; tabel di bawahnya memuat semua kohort.",
+        "umkm_count": "Jumlah UMKM", "waiting": "menunggu penilaian pelatih",
         "empty": "Belum ada data untuk ditampilkan.",
         "no_cohorts": "Belum ada kohort di ruang kerja ini. Buat kohort dengan `umkmkit cohort create`.",
         "no_submissions": "Belum ada tugas yang dikumpulkan di kohort ini.",
@@ -138,8 +217,10 @@ TEXT = {
         "invitations_note": "{n} registered UMKM were never trained; the full ranked list is in undangan.csv "
                             "(priority: {priority}).",
         "files": "Report files",
-        "files_list": "progres.xlsx (summary, per trainee, per module, invitations) · progres.csv (every score) · "
-                      "undangan.csv · sertifikat/ ({certs} certificates) · peserta/ (one progress sheet per trainee)",
+        "files_list": "progres.xlsx (sheets {sheets}) · progres.csv (every score) · undangan.csv · "
+                      "sertifikat/ ({certs} certificates) · peserta/ (one progress sheet per trainee)",
+        "recent": "The charts show the last {shown} of {total} cohorts; the table below them holds every cohort.",
+        "umkm_count": "Number of UMKM", "waiting": "awaiting the trainer's marking",
         "empty": "No data to show yet.",
         "no_cohorts": "No cohort in this workspace yet. Create one with `umkmkit cohort create`.",
         "no_submissions": "No work has been handed in in this cohort yet.",
@@ -217,19 +298,22 @@ def build_report(
     report("report", 0, 4, "tables")
     _write_csv(data.ledger, staging / "progres.csv")
     _write_csv(data.invitations, staging / "undangan.csv")
-    write_workbook(workbook_sheets(data, curriculum), staging / "progres.xlsx")
-    report("report", 1, 4, "charts")
-    certificates = _write_certificates(data, curriculum, staging / "sertifikat", today)
-    report("report", 2, 4, "certificates")
-    pages = _write_trainee_pages(data, curriculum, staging / "peserta", today)
-    report("report", 3, 4, "trainee pages")
+    sheets = workbook_sheets(data, curriculum)
+    write_workbook(sheets, staging / "progres.xlsx")
+    report("report", 1, 4, "certificates")
+    certificates = _certificates(data, curriculum, today)
+    _write_files(staging / "sertifikat", certificates)
+    report("report", 2, 4, "trainee pages")
+    pages = _trainee_pages(data, curriculum, today)
+    _write_files(staging / "peserta", pages)
+    report("report", 3, 4, "charts")
     headline = _headline(data)
     page = render_index(data, curriculum, headline, lang=lang, today=today, priority=priority,
-                        certificates=len(certificates))
-    (staging / "index.html").write_text(page, encoding="utf-8")
+                        certificates=len(certificates), sheets=list(sheets))
+    _write_files(staging, {"index.html": page})
     _swap_in(staging, final)
-    result.certificates = [final / "sertifikat" / p.name for p in certificates]
-    result.trainee_pages = [final / "peserta" / p.name for p in pages]
+    result.certificates = [final / "sertifikat" / name for name in certificates]
+    result.trainee_pages = [final / "peserta" / name for name in pages]
     result.headline = headline
     report("report", 4, 4, "done")
     return result
@@ -333,20 +417,23 @@ def _attention(people: pd.DataFrame, modules: pd.DataFrame, module_id: dict[str,
     columns = ["id_peserta", "nama", "kohort_terakhir", "alasan_kode"]
     if people.empty:
         return pd.DataFrame(columns=columns)
+    # a module whose written answers await the trainer is not failed (it is "needs_manual")
+    failing = modules[(modules["percobaan"] > 0) & ~modules["lulus"] & ~modules["menunggu_pelatih"]]
+    failing_modules: dict[str, list[str]] = defaultdict(list)
+    # plain lists: iterating pandas' string columns value by value is slow
+    for trainee_id, assignment in zip(failing["id_peserta"].tolist(), failing["tugas"].tolist()):
+        failing_modules[trainee_id].append(module_id[assignment])
     rows = []
-    failing = modules[(modules["percobaan"] > 0) & ~modules["lulus"]]
-    failing_by_person = failing.assign(m=failing["tugas"].map(module_id)).groupby("id_peserta")["m"].agg(", ".join)
-    for person in people.itertuples(index=False):
-        reasons = []
-        if person.tugas_tidak_dikumpulkan:
-            reasons.append(("missing", person.tugas_tidak_dikumpulkan))
-        if person.id_peserta in failing_by_person.index:
-            reasons.append(("failing", failing_by_person[person.id_peserta]))
-        if person.perlu_nilai_manual:
+    for trainee_id, name, cohort, missing, manual in zip(*(people[column].tolist() for column in (
+        "id_peserta", "nama", "kohort_terakhir", "tugas_tidak_dikumpulkan", "perlu_nilai_manual",
+    ))):
+        reasons = [("missing", missing)] if missing else []
+        if trainee_id in failing_modules:
+            reasons.append(("failing", ", ".join(failing_modules[trainee_id])))
+        if manual:
             reasons.append(("needs_manual", ""))
         if reasons:
-            rows.append({"id_peserta": person.id_peserta, "nama": person.nama,
-                         "kohort_terakhir": person.kohort_terakhir, "alasan_kode": reasons})
+            rows.append((trainee_id, name, cohort, reasons))
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -402,268 +489,248 @@ def workbook_sheets(data: ReportData, curriculum: Curriculum) -> dict[str, pd.Da
     }
 
 
-def _write_certificates(data: ReportData, curriculum: Curriculum, folder: Path, today: date) -> list[Path]:
+def _write_files(folder: Path, files: dict[str, str | bytes]) -> None:
+    """Write each file (text as UTF-8) into `folder`.
+
+    The report folder is staged and swapped in whole, so no file needs a temporary of its own.
+    One after the other on purpose: a writer thread made thousands of GIL hand-overs (measured:
+    45,000 futex calls, no time saved), as creating a file is the kernel's work, not Python's.
+    """
+    for name, content in files.items():
+        path = folder / name
+        try:
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        except OSError as error:
+            raise UmkmkitError(
+                f"Cannot write the report file {path}: {error.strerror or error}. Free some disk space or fix "
+                "the folder's permissions, then run `umkmkit report` again (an unfinished report is replaced whole)."
+            ) from error
+
+
+def _certificates(data: ReportData, curriculum: Curriculum, today: date) -> dict[str, bytes]:
+    """A PDF certificate (file name: content) for each trainee who passed every module."""
     passed = data.people[data.people["lulus_semua"]] if not data.people.empty else data.people
     titles = {m.assignment: m.judul for m in curriculum.assignments}
     passed_ids = set(passed["id_peserta"])
-    best = {
-        trainee_id: rows for trainee_id, rows
-        in data.modules[data.modules["id_peserta"].isin(passed_ids)].groupby("id_peserta", sort=False)
-    }
-    cohorts = data.ledger.drop_duplicates(["id_peserta", "kohort"]).sort_values("urutan_kohort").groupby("id_peserta")["kohort"].agg(list)
+    # (title, percent) per module and cohorts in the order they ran, per trainee; plain lists, as
+    # building a table per trainee costs more than the certificate
+    modules: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    chosen = data.modules[data.modules["id_peserta"].isin(passed_ids)]
+    for trainee_id, assignment, percent in zip(chosen["id_peserta"].tolist(), chosen["tugas"].tolist(),
+                                               chosen["persen"].tolist()):
+        # extra credit can take a score past the maximum; a certificate shows at most 100%
+        modules[trainee_id].append((titles[assignment], min(100.0, float(percent))))
+    cohorts: dict[str, list[str]] = defaultdict(list)
+    runs = data.ledger.drop_duplicates(["id_peserta", "kohort"]).sort_values("urutan_kohort", kind="stable")
+    for trainee_id, cohort in zip(runs["id_peserta"].tolist(), runs["kohort"].tolist()):
+        cohorts[trainee_id].append(cohort)
     businesses = _businesses(data)
-    written = []
+    made = {}
     for person in passed.itertuples(index=False):
-        rows = best[person.id_peserta]
         certificate = CertificateData(
             trainee_id=person.id_peserta, name=person.nama, business=businesses.get(person.id_umkm, ""),
-            # extra credit can take a score past the maximum; a certificate shows at most 100%
-            modules=[(titles[t], min(100.0, float(p))) for t, p in zip(rows["tugas"], rows["persen"])],
-            cohorts=list(cohorts[person.id_peserta]), issued=today,
+            modules=modules[person.id_peserta], cohorts=cohorts[person.id_peserta], issued=today,
         )
-        # the report folder is staged and swapped in whole: no per-file temporary needed
-        path = folder / f"{person.id_peserta}.pdf"
-        path.write_bytes(certificate_pdf(certificate))
-        written.append(path)
-    return written
+        made[f"{person.id_peserta}.pdf"] = certificate_pdf(certificate)
+    return made
 
 
 def _businesses(data: ReportData) -> dict[str, str]:
     return dict(zip(data.registry["id_umkm"], data.registry["nama_usaha"].fillna("")))
 
 
-def _write_trainee_pages(data: ReportData, curriculum: Curriculum, folder: Path, today: date) -> list[Path]:
-    """One page per trainee holding only that trainee's rows (safe to hand to the trainee)."""
+def _trainee_pages(data: ReportData, curriculum: Curriculum, today: date) -> dict[str, str]:
+    """One page (file name: HTML) per trainee holding only that trainee's rows (safe to hand to the trainee)."""
     if data.people.empty:
-        return []
-    first_cells = {m.assignment: f"<tr><td>{m.id}</td><td>{_e(m.judul)}</td>" for m in curriculum.assignments}
-    businesses = _businesses(data)
+        return {}
+    formats = Formats("id")  # trainees read their sheet in Indonesian
     modules = data.modules
     outcome = pd.Series("belum lulus", index=modules.index).mask(modules["lulus"], "lulus").mask(
         ~modules["lulus"] & modules["percobaan"].eq(0), "belum dikumpulkan",
-    )
-    # every table row of every sheet at once; then one string per person
+    ).mask(modules["menunggu_pelatih"], TEXT["id"]["waiting"])
     # optional challenges: extra points shown apart, never part of the percentage that decides passing
-    challenge = (
-        modules["nilai_tantangan"].map("{:g}".format) + " / " + modules["nilai_maks_tantangan"].map("{:g}".format)
-    ).where(modules["nilai_maks_tantangan"] > 0, "–")
-    html_rows = (
-        modules["tugas"].map(first_cells) + "<td class=num>" + modules["persen"].map("{:.0f}%".format)
-        + "</td><td class=num>" + modules["batas_lulus"].map("{:.0f}%".format) + "</td><td>" + outcome
-        + "</td><td class=num>" + challenge + "</td><td class=num>" + modules["percobaan"].astype(str) + "</td></tr>"
-    )
-    rows_by_person = html_rows.groupby(modules["id_peserta"], sort=False).agg("".join).to_dict()
-    made_on = indonesian_date(today)
-    written = []
-    for person in data.people.itertuples(index=False):
-        lines = [rows_by_person.get(person.id_peserta, "")]
-        still_open = (
-            f"<p>Modul yang masih perlu diselesaikan: <b>{_e(person.modul_belum_lulus)}</b>. "
-            "Tanyakan kepada pelatih kapan kohort berikutnya dibuka.</p>"
-            if person.modul_belum_lulus else
-            "<p><b>Selamat!</b> Anda sudah lulus semua modul. Sertifikat Anda dapat diminta kepada pelatih.</p>"
+    points = _formatted(modules["nilai_tantangan"], lambda v: formats.number(v, 2, trim=True))
+    maxima = _formatted(modules["nilai_maks_tantangan"], lambda v: formats.number(v, 2, trim=True))
+    challenge = (points + " / " + maxima).where(modules["nilai_maks_tantangan"] > 0, "–")
+    # every row of every sheet at once, then handed out per trainee:
+    # (module number, title, best %, pass mark, result, its CSS class, challenge points, attempts),
+    # the order peserta.html.j2 unpacks them in
+    columns = [
+        modules["tugas"].map({m.assignment: m.id for m in curriculum.assignments}),
+        modules["tugas"].map({m.assignment: m.judul for m in curriculum.assignments}),
+        _formatted(modules["persen"], formats.percent), _formatted(modules["batas_lulus"], formats.percent), outcome,
+        outcome.map(_OUTCOME_CLASS).fillna("tunggu"), challenge, _formatted(modules["percobaan"], formats.number),
+    ]
+    rows_by_person: dict[str, list[tuple]] = defaultdict(list)
+    for trainee_id, *row in zip(modules["id_peserta"].tolist(), *(column.tolist() for column in columns)):
+        rows_by_person[trainee_id].append(tuple(row))
+    businesses = _businesses(data)
+    template = _TEMPLATES.get_template("peserta.html.j2")
+    made_on = formats.day(today)
+    return {
+        f"{person.id_peserta}.html": template.render(
+            lang="id", person=person, business=businesses.get(person.id_umkm, ""),
+            rows=rows_by_person.get(person.id_peserta, []), made_on=made_on,
         )
-        page = _PAGE.format(
-            lang="id", title=_e(f"Kemajuan belajar — {person.nama}"),
-            style=_STYLE,
-            body=(
-                f"<h1>Kemajuan belajar</h1><p class=lead><b>{_e(person.nama)}</b> · {_e(businesses.get(person.id_umkm, ''))}"
-                f" · {_e(person.id_peserta)}</p>"
-                f"<p>Kohort: {_e(person.kohort_pertama)}"
-                + (f" sampai {_e(person.kohort_terakhir)}" if person.kohort_terakhir != person.kohort_pertama else "")
-                + f" · Lembar ini dibuat {made_on}.</p>"
-                "<table><thead><tr><th>No.</th><th>Modul</th><th>Nilai terbaik</th><th>Batas lulus</th>"
-                "<th>Hasil</th><th>Tantangan (poin tambahan)</th><th>Percobaan</th></tr></thead><tbody>"
-                + "".join(lines) + "</tbody></table>"
-                "<p>Nilai dan batas lulus dihitung dari bagian wajib. Tantangan adalah soal tambahan "
-                "yang tidak wajib: poinnya ditulis terpisah dan tidak menentukan lulus.</p>"
-                + still_open
-            ),
-        )
-        path = folder / f"{person.id_peserta}.html"
-        path.write_text(page, encoding="utf-8")
-        written.append(path)
-    return written
+        for person in data.people.itertuples(index=False)
+    }
 
 
-def _e(value: object) -> str:
-    return html.escape(str(value))
+def _formatted(values: pd.Series, format_one: Callable[[object], str]) -> pd.Series:
+    """`format_one` of every value, computed once per distinct value (a few hundred among tens of thousands)."""
+    return values.map({value: format_one(value) for value in values.unique()}).fillna(format_one(None))
 
 
-def _png(figure) -> str:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+#: CSS class of each result on the trainee sheet (any other: waiting for the trainer).
+_OUTCOME_CLASS = {"lulus": "lulus", "belum lulus": "belum", "belum dikumpulkan": "belum"}
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates" / "report"),
+    autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    auto_reload=False,  # read once per run: no stat() per trainee sheet
+)
 
 
-def _number(value: object, lang: str, decimals: int = 1) -> str:
-    """A number as the reader writes it: 1.250 and 0,8 in Indonesian, 1,250 and 0.8 in English."""
-    if hasattr(value, "item"):  # numpy scalars from a table
-        value = value.item()
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, float) and math.isnan(value):
-        return "–"
-    text = f"{value:,.{decimals}f}" if isinstance(value, float) else f"{value:,}"
-    return text.translate(str.maketrans(",.", ".,")) if lang == "id" else text
+@dataclass(frozen=True)
+class _Chart:
+    """One chart of the page: an id unique in it, a caption and the inline SVG."""
+
+    id: str
+    caption: str
+    svg: str
 
 
-def _table(frame: pd.DataFrame, headers: Sequence[str], numeric: Sequence[int] = (), markup: Sequence[int] = (),
-           lang: str = "id") -> str:
-    """An HTML table; columns in `markup` hold HTML the caller built and escaped."""
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = []
-    for row in frame.itertuples(index=False):
-        cells = []
-        for position, value in enumerate(row):
-            if position in numeric:
-                value = _number(value, lang)
-            text = str(value) if position in markup else _e(value)
-            cells.append(f"<td class=num>{text}</td>" if position in numeric else f"<td>{text}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+@dataclass(frozen=True)
+class _Table:
+    """One table of the page: headers, rows of text, which columns hold numbers (right-aligned),
+    which hold codes never broken over lines (IDs, cohorts) and which hold sentences (the only cells
+    that wrap on a phone, where the table scrolls sideways in its box). A cell may be a dict
+    {"href", "text"}: a link.
+    """
 
-
-def _figure(source: str, alt: str) -> str:
-    return f'<figure><img src="{source}" alt="{_e(alt)}"></figure>'
+    caption: str
+    headers: Sequence[str]
+    rows: list[Sequence[object]]
+    numeric: frozenset[int] = frozenset()
+    codes: frozenset[int] = frozenset()
+    sentences: frozenset[int] = frozenset()
 
 
 def render_index(
     data: ReportData, curriculum: Curriculum, headline: dict[str, object], *, lang: str, today: date,
-    priority: Sequence[str], certificates: int,
+    priority: Sequence[str], certificates: int, sheets: Sequence[str] = (),
 ) -> str:
-    """The report page: headline numbers, charts (embedded PNG) and tables, nothing fetched."""
-    t = TEXT[lang]
-    when = indonesian_date(today) if lang == "id" else f"{today:%d %B %Y}"
-    parts = [f"<h1>{_e(t['title'])}</h1>",
-             f"<p class=lead>{_e(t['subtitle'].format(cohorts=', '.join(data.cohort_ids) or '-', date=when))}</p>"]
-    if not data.cohort_ids:
-        parts.append(f"<p class=notice>{_e(t['no_cohorts'])}</p>")
-    elif (data.ledger["status"] == MISSING).all():
-        parts.append(f"<p class=notice>{_e(t['no_submissions'])}</p>")
-    cards = "".join(
-        f"<div class=card><div class=value>{_e(_number(value, lang))}{'%' if key == 'coverage' else ''}</div>"
-        f"<div class=label>{_e(t[key])}</div></div>"
-        for key, value in headline.items()
-    )
-    parts += [f"<h2>{_e(t['headline'])}</h2><div class=cards>{cards}</div>"]
+    """The report page: headline numbers, charts (inline SVG) and tables, nothing fetched."""
+    t, f = TEXT[lang], Formats(lang)
+    names = {m.id: f"{m.id} {m.judul if lang == 'id' else m.title}" for m in curriculum.assignments}
+    charts_made: list[_Chart] = []
 
-    parts.append(f"<h2>{_e(t['per_cohort'])}</h2>")
-    for value, title in (("dikumpulkan", "completion_title"), ("lulus", "pass_title")):
-        figure = charts.grouped_percent_bars(
-            data.per_cohort, category="modul", series="kohort", value=value, title=t[title],
-            ylabel=t["percent"], empty=t["empty"],
-        )
-        parts.append(_figure(_png(figure), t[title]))
-    parts.append(_table(
-        data.per_cohort[["kohort", "modul", "peserta", "dikumpulkan", "lulus"]],
-        [t["cohort"], t["module"], t["participants"], t["completion"], t["pass_rate"]], numeric=(2, 3, 4), lang=lang,
-    ))
+    def chart(figure: Figure, caption: str) -> _Chart:
+        chart_id = f"grafik-{len(charts_made) + 1}"
+        charts_made.append(_Chart(chart_id, caption, charts.svg(figure, chart_id=chart_id, label=caption)))
+        return charts_made[-1]
 
-    parts.append(f"<h2>{_e(t['scores'])}</h2>")
-    figure = charts.score_distribution(data.scores, category="modul", value="persen", title=t["scores_title"],
-                                       ylabel=t["score_pct"], empty=t["empty"])
-    parts.append(_figure(_png(figure), t["scores_title"]))
-
-    if curriculum.knowledge_test:
-        parts.append(_tests_section(data.gain, t, lang))
-
-    parts.append(f"<h2>{_e(t['by_sector'])}</h2>")
-    for table, column, title in ((data.pass_sector, "sektor", "sector_title"), (data.pass_district, "distrik", "district_title")):
-        figure = charts.horizontal_percent_bars(
-            table, label=column, value="persen", count="peserta", title=t[title], xlabel=t["share_passed"],
-            empty=t["empty"], note=t["people_note"],
-        )
-        parts.append(_figure(_png(figure), t[title]))
-
-    parts.append(f"<h2>{_e(t['reach'])}</h2>")
-    for table, column, title, header in (
-        (data.coverage_district, "distrik", "reach_district", "district"),
-        (data.coverage_sector, "sektor", "reach_sector", "sector"),
-    ):
-        figure = charts.coverage_bars(table, label=column, registered="terdaftar", reached="terlatih",
-                                      title=t[title], legend=t["legend"], empty=t["empty"])
-        parts.append(_figure(_png(figure), t[title]))
-        parts.append(_table(table[[column, "terdaftar", "terlatih", "persen"]],
-                            [t[header], t["registered"], t["trained"], t["percent"]], numeric=(1, 2, 3), lang=lang))
-
-    parts.append(f"<h2>{_e(t['groups'])}</h2><p>{_e(t['groups_note'].format(age=invitations.YOUTH_MAX_AGE))}</p>")
-    rows = [
-        (t[g.kelompok], f"{g.peserta} / {g.dari_peserta} ({_share(g.peserta, g.dari_peserta)})",
-         f"{g.terdaftar} / {g.dari_terdaftar} ({_share(g.terdaftar, g.dari_terdaftar)})")
-        for g in data.groups.itertuples(index=False)
+    # the charts compare the latest cohorts (one colour each); the tables hold every cohort
+    shown = data.cohort_ids[-len(charts.PALETTE):]
+    recent = data.per_cohort[data.per_cohort["kohort"].isin(shown)]
+    per_cohort_charts = [
+        chart(charts.grouped_percent_bars(
+            recent, category="modul", series="kohort", value=value, xlabel=t["percent"], empty=t["empty"],
+            formats=f, category_labels=names, legend_title=t["cohort"],
+        ), t[title])
+        for value, title in (("dikumpulkan", "completion_title"), ("lulus", "pass_title"))
     ]
-    parts.append(_table(pd.DataFrame(rows), [t["group"], t["among_trained"], t["among_registered"]]))
+    per_cohort_table = _Table(
+        t["per_cohort"], [t["cohort"], t["module"], t["participants"], t["completion"], t["pass_rate"]],
+        [[r.kohort, names.get(r.modul, r.modul), f.number(r.peserta), f.number(r.dikumpulkan), f.number(r.lulus)]
+         for r in data.per_cohort.itertuples(index=False)],
+        frozenset({2, 3, 4}), frozenset({0}),
+    )
+    scores_chart = chart(charts.score_distribution(
+        data.scores, category="modul", value="persen", xlabel=t["score_pct"], empty=t["empty"], category_labels=names,
+    ), t["scores_title"])
+    pass_charts = [
+        chart(charts.horizontal_percent_bars(
+            table, label=column, value="persen", count="peserta", xlabel=t["share_passed"], empty=t["empty"],
+            note=t["people_note"], formats=f,
+        ), t[title])
+        for table, column, title in ((data.pass_sector, "sektor", "sector_title"),
+                                     (data.pass_district, "distrik", "district_title"))
+    ]
+    reach = [(data.coverage_district, "distrik", "reach_district", "district"),
+             (data.coverage_sector, "sektor", "reach_sector", "sector")]
+    reach_charts = [
+        chart(charts.coverage_bars(table, label=column, registered="terdaftar", reached="terlatih",
+                                   xlabel=t["umkm_count"], legend=t["legend"], empty=t["empty"], formats=f), t[title])
+        for table, column, title, _ in reach
+    ]
+    reach_tables = [
+        _Table(t[title], [t[header], t["registered"], t["trained"], t["percent"]],
+               [[getattr(r, column), f.number(r.terdaftar), f.number(r.terlatih), f.number(r.persen)]
+                for r in table.itertuples(index=False)], frozenset({1, 2, 3}))
+        for table, column, title, header in reach
+    ]
+    groups_table = _Table(t["groups"], [t["group"], t["among_trained"], t["among_registered"]], [
+        [t[g.kelompok], f"{f.number(g.peserta)} / {f.number(g.dari_peserta)} ({_share(g.peserta, g.dari_peserta, f)})",
+         f"{f.number(g.terdaftar)} / {f.number(g.dari_terdaftar)} ({_share(g.terdaftar, g.dari_terdaftar, f)})"]
+        for g in data.groups.itertuples(index=False)
+    ])
+    attention_table = _Table(t["attention"], ["ID", t["name"], t["cohort"], t["reason"], t["sheet"]], [
+        [a.id_peserta, a.nama, a.kohort_terakhir, "; ".join(t[code].format(m=modules) for code, modules in a.alasan_kode),
+         {"href": f"peserta/{a.id_peserta}.html", "text": t["sheet"]}]
+        for a in data.attention.itertuples(index=False)
+    ], codes=frozenset({0, 2, 4}), sentences=frozenset({3}))
+    invitations_table = _Table(t["invitations"], ["#", "ID", "UMKM", t["sector"], t["district"], t["reason"]], [
+        [f.number(r.peringkat), r.id_umkm, r.nama_usaha, r.sektor, r.distrik, r.alasan]
+        for r in data.invitations.head(15).itertuples(index=False)
+    ], frozenset({0}), frozenset({1}), frozenset({5}))
+    tests = _tests_section(data, t, f, chart) if curriculum.knowledge_test else None
+    cards = [
+        (f.percent(value, 1) if key == "coverage" else f.number(value), t[key]) for key, value in headline.items()
+    ]
+    notice = (t["no_cohorts"] if not data.cohort_ids
+              else t["no_submissions"] if (data.ledger["status"] == MISSING).all() else None)
+    return _TEMPLATES.get_template("index.html.j2").render(
+        lang=lang, t=t, notice=notice, cards=cards,
+        subtitle=t["subtitle"].format(cohorts=", ".join(data.cohort_ids) or "–", date=f.day(today)),
+        recent=(t["recent"].format(shown=len(shown), total=len(data.cohort_ids))
+                if len(shown) < len(data.cohort_ids) else None),
+        per_cohort_charts=per_cohort_charts, per_cohort_table=per_cohort_table, scores_chart=scores_chart,
+        tests=tests, pass_charts=pass_charts, reach_charts=reach_charts, reach_tables=reach_tables,
+        groups_note=t["groups_note"].format(age=invitations.YOUTH_MAX_AGE), groups_table=groups_table,
+        attention_table=attention_table,
+        invitations_note=t["invitations_note"].format(n=f.number(len(data.invitations)), priority=", ".join(priority)),
+        invitations_table=invitations_table,
+        files=t["files_list"].format(sheets=", ".join(sheets) or "–", certs=f.number(certificates)),
+    )
 
-    parts.append(f"<h2>{_e(t['attention'])}</h2>")
-    if data.attention.empty:
-        parts.append(f"<p>{_e(t['attention_none'])}</p>")
-    else:
-        rows = [
-            (a.id_peserta, a.nama, a.kohort_terakhir,
-             "; ".join(t[code].format(m=modules) for code, modules in a.alasan_kode),
-             f'<a href="peserta/{_e(a.id_peserta)}.html">{_e(t["sheet"])}</a>')
-            for a in data.attention.itertuples(index=False)
-        ]
-        parts.append(_table(pd.DataFrame(rows), ["ID", t["name"], t["cohort"], t["reason"], ""], markup=(4,)))
 
-    parts.append(f"<h2>{_e(t['invitations'])}</h2>")
-    parts.append(f"<p>{_e(t['invitations_note'].format(n=_number(len(data.invitations), lang), priority=', '.join(priority)))}</p>")
-    parts.append(_table(
-        data.invitations.head(15)[["peringkat", "id_umkm", "nama_usaha", "sektor", "distrik", "alasan"]],
-        ["#", "ID", "UMKM", t["sector"], t["district"], t["reason"]],
-    ))
-    parts.append(f"<h2>{_e(t['files'])}</h2><p>{_e(t['files_list'].format(certs=certificates))}</p>")
-    return _PAGE.format(lang=lang, title=_e(t["title"]), style=_STYLE, body="\n".join(parts))
-
-
-def _tests_section(gain: pd.DataFrame, t: dict, lang: str) -> str:
-    """Pre-test and post-test per cohort: means, normalised gain, who took only one."""
-    parts = [f"<h2>{_e(t['tests'])}</h2>", f"<p>{_e(t['tests_note'])}</p>"]
-    taken = gain[gain["peserta_keduanya"] > 0]
-    if taken.empty:
-        parts.append(f"<p>{_e(t['tests_none'])}</p>")
-    else:
+def _tests_section(data: ReportData, t: dict, f: Formats, chart: Callable[[Figure, str], _Chart]) -> dict:
+    """Pre-test and post-test per cohort: means, normalised gain, who took only one; the chart shows
+    the latest cohorts, like the others."""
+    gain = data.gain
+    both = gain[gain["peserta_keduanya"] > 0]
+    taken = both[both["kohort"].isin(data.cohort_ids[-len(charts.PALETTE):])]
+    made = None
+    if not taken.empty:
         long = taken.melt(id_vars="kohort", value_vars=["rata_awal_persen", "rata_akhir_persen"], var_name="tes",
                           value_name="persen")
         long["tes"] = long["tes"].map(dict(zip(["rata_awal_persen", "rata_akhir_persen"], t["tests_legend"])))
-        figure = charts.grouped_percent_bars(long, category="kohort", series="tes", value="persen",
-                                             title=t["tests_title"], ylabel=t["percent"], empty=t["empty"])
-        parts.append(_figure(_png(figure), t["tests_title"]))
-    shown = gain.assign(gain_ternormalisasi=gain["gain_ternormalisasi"].map(
-        lambda g: _number(float(g), lang, decimals=2)))
-    parts.append(_table(
-        shown[["kohort", "peserta_keduanya", "rata_awal_persen", "rata_akhir_persen", "gain_ternormalisasi",
-               "hanya_awal", "hanya_akhir", "tidak_ikut"]],
+        made = chart(charts.grouped_percent_bars(long, category="kohort", series="tes", value="persen",
+                                                 xlabel=t["percent"], empty=t["empty"], formats=f), t["tests_title"])
+    table = _Table(
+        t["tests"],
         [t["cohort"], t["both"], t["pre"], t["post"], t["gain"], t["only_pre"], t["only_post"], t["neither"]],
-        numeric=(1, 2, 3, 4, 5, 6, 7), lang=lang,
-    ))
-    return "\n".join(parts)
+        [[r.kohort, f.number(r.peserta_keduanya), f.number(r.rata_awal_persen), f.number(r.rata_akhir_persen),
+          f.number(float(r.gain_ternormalisasi), 2), f.number(r.hanya_awal), f.number(r.hanya_akhir),
+          f.number(r.tidak_ikut)] for r in gain.itertuples(index=False)],
+        frozenset(range(1, 8)), frozenset({0}),
+    )
+    return {"chart": made, "table": table, "none": both.empty}
 
 
-def _share(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.0f}%" if whole else "-"
-
-
-_STYLE = """
-body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
-       color: #1a1a1a; font-size: 18px; line-height: 1.45; }
-h1 { font-size: 2em; margin-bottom: .2em; } h2 { margin-top: 1.8em; border-bottom: 2px solid #0072B2; }
-.lead { font-size: 1.15em; color: #333; } .notice { background: #fff3cd; padding: .8em; border-radius: 6px; }
-.cards { display: flex; flex-wrap: wrap; gap: .8em; }
-.card { background: #eef5fb; border-radius: 8px; padding: .8em 1.1em; min-width: 150px; }
-.card .value { font-size: 2em; font-weight: bold; color: #0072B2; } .card .label { font-size: .95em; }
-table { border-collapse: collapse; margin: 1em 0; width: 100%; }
-th, td { border-bottom: 1px solid #ccc; padding: .35em .6em; text-align: left; } th { background: #f2f2f2; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-figure { margin: 1em 0; } figure img { max-width: 100%; height: auto; }
-@media print { body { font-size: 12pt; } }
-"""
-
-_PAGE = """<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title><style>{style}</style></head>
-<body>
-{body}
-</body></html>
-"""
+def _share(part: int, whole: int, f: Formats) -> str:
+    return f.percent(100 * part / whole) if whole else "–"
