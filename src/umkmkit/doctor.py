@@ -19,7 +19,7 @@ from pathlib import Path
 
 from babel.numbers import format_decimal
 
-from umkmkit.sandbox import SANDBOX_VARIABLE, SandboxPolicy, check_protections, sandbox_mode
+from umkmkit.sandbox import SANDBOX_VARIABLE, SandboxPolicy, check_protections, running_as_root, sandbox_mode
 
 #: Python versions the kit is tested on (CI and the lock file).
 TESTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
@@ -97,7 +97,7 @@ def _advice(protection: str, status: str, mode: str, root: bool) -> str:
 def protection_lines(protections: dict[str, str], mode: str | None = None, root: bool | None = None) -> list[str]:
     """The protections as a trainer reads them: Indonesian first, English (the probe's words) after."""
     mode = mode or sandbox_mode()
-    root = (hasattr(os, "geteuid") and os.geteuid() == 0) if root is None else root
+    root = running_as_root() if root is None else root
     lines = []
     for protection, status in protections.items():
         name, meaning, cost = PROTECTION_WORDS.get(protection, (protection, "", status))
@@ -222,7 +222,7 @@ class Report:
         return all(f.ok for f in self.findings if f.essential)
 
     def lines(self) -> list[str]:
-        root = hasattr(os, "geteuid") and os.geteuid() == 0
+        root = running_as_root()
         who = "root" if root else "pengguna biasa (normal user)"
         where = {"linux": "kotak pasir Linux (Linux sandbox)",
                  "portable": "jalur portabel: folder sendiri + pengawas (portable path: private folder + watchdog)"}

@@ -142,4 +142,6 @@ def serve(socket_path: str, preload: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    if not sys.platform.startswith("linux"):  # fork, setsid and prctl: the Linux sandbox's only
+        sys.exit("umkmkit.kernel_forkserver runs on Linux only (the portable path starts kernels directly)")
     serve(sys.argv[1], sys.argv[2:])

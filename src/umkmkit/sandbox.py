@@ -74,6 +74,11 @@ def sandbox_mode() -> str:
     return "linux" if linux and chosen != "portable" else "portable"
 
 
+def running_as_root() -> bool:
+    """Whether this process runs as root (never on Windows, which has no user ids)."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 def linux_sandbox() -> bool:
     """Whether kernels go through the Linux launcher (else the portable path)."""
     return sandbox_mode() == "linux"
@@ -127,7 +132,7 @@ def new_workdir(base: Path | None = None) -> Path:
 
 def _chown_for_kernel(workdir: Path, policy: SandboxPolicy, uid: int) -> None:
     """As root with a separate user, the kernel's folder belongs to that user."""
-    if linux_sandbox() and os.geteuid() == 0 and policy.switch_user:
+    if linux_sandbox() and running_as_root() and policy.switch_user:
         for path in (workdir, *workdir.rglob("*")):
             os.chown(path, uid, uid, follow_symlinks=False)
 
@@ -141,7 +146,7 @@ def check_protections(policy: SandboxPolicy, uid: int = SANDBOX_UID_BASE) -> tup
     if not linux_sandbox():
         return policy, portable_protections(policy)
     seen = _probe(policy, uid)
-    if seen is None and os.geteuid() == 0 and policy.switch_user:
+    if seen is None and running_as_root() and policy.switch_user:
         policy = replace(policy, switch_user=False)
         seen = _probe(policy, uid)
     if seen is None:
@@ -217,7 +222,7 @@ def portable_protections(policy: SandboxPolicy) -> dict[str, str]:
 def protection_status(policy: SandboxPolicy, seen: dict, as_root: bool | None = None) -> dict[str, str]:
     """The grading summary's protection lines from what the probe saw (run as root or not:
     default, as this process runs)."""
-    root = os.geteuid() == 0 if as_root is None else as_root
+    root = running_as_root() if as_root is None else as_root
     userns = not (root and policy.switch_user)
     isolated = seen["pid"] == 1  # the probe was the first process of a namespace of its own
     why_not = (
@@ -229,7 +234,7 @@ def protection_status(policy: SandboxPolicy, seen: dict, as_root: bool | None = 
         return "on" if held else f"off: {reason}" if isolated else why_not
 
     escaped = seen["unmounted"] or seen["remounted"] or seen["capabilities"] != 0
-    if root and policy.switch_user and seen["uid"] not in (0, os.getuid()):
+    if root and policy.switch_user and seen["uid"] != 0:  # root's own id is 0: another id is a separate user
         separate = "on"
     elif root:
         separate = "off: kernels run as root's own user id, without capabilities, in a user namespace"

@@ -1,7 +1,9 @@
 """The vocabulary of the synthetic world: places, names, sectors, products, channels, couriers.
 
-Facts come from the kit's DOMAIN-FACTS notes (products and prices, the blank-spot districts, the
-volumetric divisors); everything else is made up to look plausible. Persons and businesses
+Sourced facts live in the kit's fact registry, docs/fakta/ (the blank-spot districts:
+`blank-spot-manokwari`; the volumetric divisors: `jne-berat-tagihan`, `jnt-cargo-berat-volume`,
+`kargo-kapal-berat-volume`); prices are typical market ranges chosen as examples, and everything
+else is made up to look plausible. Persons and businesses
 are fictitious: names are random combinations of common given names and family names.
 """
 
@@ -280,9 +282,9 @@ FEATURED_SELLERS: tuple[FeaturedSeller, ...] = (
 )
 FEATURED = {seller.key: seller for seller in FEATURED_SELLERS}
 
-#: The catalog. Prices follow DOMAIN-FACTS (keripik about Rp20.000 a pack; noken of thread
-#: Rp100-200 ribu, of bark Rp200-600 ribu; sari buah merah 330 ml Rp55-100 ribu); HPP,
-#: weights and package sizes are plausible inventions.
+#: The catalog. Prices are example market ranges (keripik about Rp20.000 a pack; noken of thread
+#: Rp100-200 ribu, of bark Rp200-600 ribu; sari buah merah 330 ml Rp55-100 ribu), not graded
+#: facts; HPP, weights and package sizes are plausible inventions.
 PRODUCTS: tuple[Product, ...] = (
     Product("keladi", "keripik", "Keripik Keladi", "makanan ringan", "bungkus 200 g", 12_000,
             20_000, 230, 20, 14, 6, ("kripik keladi", "keripik kladi", "krpk keladi",
@@ -358,9 +360,9 @@ class Destination:
     share: float  # relative share of out-of-town orders
 
 
-#: Destinations for shipping from Manokwari. Rates are illustrative examples, not tariffs:
-#: DOMAIN-FACTS found no current Manokwari rates (one 2019 J&T rate: about Rp48.000/kg
-#: Makassar -> Jayapura).
+#: Destinations for shipping from Manokwari. Rates are illustrative examples, not tariffs: no
+#: current published Manokwari rates were found (one 2019 J&T rate: about Rp48.000/kg
+#: Makassar -> Jayapura), so no rate is a fact of the registry and none is graded.
 DESTINATIONS: tuple[Destination, ...] = (
     Destination("Ransiki", "Papua Barat", 25_000, (2, 3), False, False, 1.0),
     Destination("Bintuni", "Papua Barat", 45_000, (3, 5), True, False, 1.0),
