@@ -24,6 +24,8 @@ CHROMIUM = Path(os.environ.get("UMKMKIT_CHROMIUM", "/usr/bin/chromium"))
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORT = {"width": 1280, "height": 800}
 TIMEOUT_MS = 30_000
+#: The two screens pages are checked on: (width, height, phone?) in CSS pixels.
+SCREENS = {"ponsel": (390, 844, True), "laptop": (1366, 768, False)}
 
 # Every <img> and outermost <svg> that is meant to be seen but drew nothing, described briefly.
 _UNRENDERED_IMAGES_JS = """
@@ -146,3 +148,30 @@ def visit(html: Path, screenshot: Path, *, wait_for: str | None = None) -> PageV
         page.screenshot(path=str(screenshot), full_page=True)
     return PageVisit(requests=requests, console_errors=errors, screenshot=screenshot, text=text,
                      unrendered_images=broken)
+
+
+@contextmanager
+def screen(width: int, height: int, phone: bool, requests: list[str], own_url: str):
+    """A page in headless Chromium the size of a phone (mobile emulation: the viewport tag counts)
+    or a laptop, every request but the page's own file recorded and blocked."""
+    from playwright.sync_api import sync_playwright
+
+    def block(route) -> None:
+        url = route.request.url
+        if unquote(url.split("#", 1)[0]) != own_url and not url.startswith("data:"):
+            requests.append(url)
+            route.abort()
+        else:
+            route.continue_()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, timeout=TIMEOUT_MS)
+        try:
+            context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=phone,
+                                          has_touch=phone, device_scale_factor=2 if phone else 1,
+                                          service_workers="block")
+            context.set_default_timeout(TIMEOUT_MS)
+            context.route("**/*", block)
+            yield context.new_page()
+        finally:
+            browser.close()

@@ -176,6 +176,9 @@ def test_cohort_keeps_the_checked_roster_and_its_exchange_setting(kit, curriculu
     assert load_cohort_config(cohort).Exchange.root == str((tmp_path / "exchange").resolve())
     with open_gradebook(cohort) as gradebook:
         assert sorted(s.id for s in gradebook.students) == ["P-00003", "P-00043", "P-00044"]
+        # the whole name, unsplit, as the roster has it (no "last, first" in the formgrader)
+        stored = {s.id: (s.first_name, s.last_name) for s in gradebook.students}
+    assert stored == {t.trainee_id: ("", t.name) for t in roster(cohort)}
     assert (cohort.root / "release" / curriculum.assignments[0].assignment).is_dir()
     with pytest.raises(UmkmkitError, match="already exists"):
         create_cohort(kit, curriculum, workspace, COHORT, write(tmp_path / "r.csv", semicolons))

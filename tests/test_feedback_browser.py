@@ -11,13 +11,12 @@ is then opened the way the trainee opens it from a USB stick, on a 390-px phone 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from browser import CHROMIUM, LAUNCH_ARGS, TIMEOUT_MS, require_chromium, visit
+from browser import SCREENS, require_chromium, screen, visit
 from click.testing import CliRunner
 
 from umkmkit import notebooks, simulate
@@ -32,7 +31,6 @@ NOTEBOOK = "latihan"
 HANDED_IN = datetime(2022, 6, 10, 8, 0)
 MARKED, UNMARKED = "P-00001", "P-00002"  # the trainer marks the first one's written answer only
 #: (width, height, a phone?) of each screen a page is looked at on.
-SCREENS = {"ponsel": (390, 844, True), "laptop": (1366, 768, False)}
 
 
 @pytest.fixture(scope="module")
@@ -180,33 +178,6 @@ _LAYOUT_JS = """
     };
 }
 """
-
-
-@contextmanager
-def screen(width: int, height: int, phone: bool, requests: list[str], own_url: str):
-    """A page in headless Chromium the size of a phone (mobile emulation: the viewport tag counts)
-    or a laptop, every request but the page's own file recorded and blocked."""
-    from playwright.sync_api import sync_playwright
-
-    def block(route) -> None:
-        url = route.request.url
-        if unquote(url.split("#", 1)[0]) != own_url and not url.startswith("data:"):
-            requests.append(url)
-            route.abort()
-        else:
-            route.continue_()
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, timeout=TIMEOUT_MS)
-        try:
-            context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=phone,
-                                          has_touch=phone, device_scale_factor=2 if phone else 1,
-                                          service_workers="block")
-            context.set_default_timeout(TIMEOUT_MS)
-            context.route("**/*", block)
-            yield context.new_page()
-        finally:
-            browser.close()
 
 
 def look(page_file: Path, screen_name: str, shot: Path) -> tuple[dict, list[str]]:

@@ -10,12 +10,11 @@ from urllib.parse import unquote
 
 import pandas as pd
 import pytest
-from browser import require_chromium, unrendered_images, visit
+from browser import require_chromium, screen, unrendered_images, visit
 from click.testing import CliRunner
 from nbgrader.api import Gradebook
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from test_feedback_browser import screen  # the feedback pages' phone and laptop, for the report's pages
 
 from umkmkit import charts, notebooks
 from umkmkit.cli import main
@@ -25,7 +24,9 @@ from umkmkit.grading import check_feedback_allowed
 from umkmkit.progress import (
     knowledge_gain, knowledge_test_ledger, ledger, module_results, trainee_summary, workspace_cohorts,
 )
-from umkmkit.report import Formats, build_report, format_day, format_number, format_percent
+from umkmkit.formats import Formats, format_day, format_number, format_percent
+from umkmkit import report as report_module
+from umkmkit.report import build_report
 from umkmkit.workspace import Workspace
 
 TODAY = date(2022, 9, 1)
@@ -165,7 +166,7 @@ def test_knowledge_gain_equals_an_independent_computation_from_the_gradebooks(de
 def test_workbook_has_its_sheets(demo):
     workspace, _, _, people = demo
     book = load_workbook(report_folder(workspace) / "progres.xlsx", read_only=True)
-    assert book.sheetnames == ["Ringkasan", "Per peserta", "Per modul", "Tes awal-akhir", "Undangan"]
+    assert book.sheetnames == ["Ringkasan", "Perlu perhatian", "Per peserta", "Per modul", "Tes awal-akhir", "Undangan"]
     rows = list(book["Per peserta"].values)
     assert rows[0][0] == "id_peserta" and len(rows) == len(people) + 1
 
@@ -197,6 +198,23 @@ def test_names_with_commas_and_quotes_survive_csv_and_xlsx(small_workspace, kit,
     sheet = list(book["Per peserta"].values)
     column = sheet[0].index("nama")
     assert {row[column] for row in sheet[1:]} == set(names)
+
+
+def test_the_page_lists_the_first_people_needing_attention_and_the_workbook_all(small_workspace, kit, curriculum,
+                                                                               monkeypatch):
+    workspace, names = small_workspace
+    monkeypatch.setattr(report_module, "ATTENTION_SHOWN", 2)
+    written = build_report(workspace, kit, curriculum, today=TODAY)
+    page = written.index.read_text(encoding="utf-8")
+    assert "Di sini 2 orang pertama dari 3" in page and "lembar Perlu perhatian" in page
+    section = page[page.index("Peserta yang perlu perhatian"):page.index("Undangan kohort berikutnya")]
+    assert section.count('href="peserta/') == 2
+    sheet = list(load_workbook(written.workbook, read_only=True)["Perlu perhatian"].values)
+    assert sheet[0] == ("id_peserta", "nama", "kohort_terakhir", "alasan")
+    assert {row[1] for row in sheet[1:]} == set(names)
+    assert all(row[3].startswith("belum mengumpulkan modul") for row in sheet[1:])
+    # the background writers leave nothing of their own behind
+    assert not [p for p in written.folder.rglob("*") if p.name.startswith(".")]
 
 
 def test_cohort_with_no_submissions_gives_a_clear_report(small_workspace, kit, curriculum):

@@ -31,7 +31,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from umkmkit.errors import UmkmkitError  # noqa: E402
 
 if TYPE_CHECKING:
-    from umkmkit.report import Formats
+    from umkmkit.formats import Formats
 
 #: Colour-blind-safe colours (Okabe-Ito), one per cohort or series; a chart shows at most this many series.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")

@@ -538,8 +538,11 @@ def create_cohort(
                 )
         with Gradebook(config.CourseDirectory.db_url, course_id=cohort_id) as gradebook:
             for trainee in trainees:
-                first, _, last = trainee.name.partition(" ")
-                gradebook.update_or_create_student(trainee.trainee_id, first_name=first, last_name=last)
+                # the whole name as the roster writes it: an Indonesian name has no "first" and
+                # "last" part to split ("Meiske Sumampouw, S.E." is not "Sumampouw, S.E., Meiske").
+                # nbgrader's formgrader writes "last_name, first_name" where both are set, so the
+                # name goes in last_name alone and first_name stays empty
+                gradebook.update_or_create_student(trainee.trainee_id, first_name="", last_name=trainee.name)
             for assignment_id, duedate in (duedates or {}).items():
                 gradebook.update_or_create_assignment(assignment_id, duedate=duedate)
     except BaseException:

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel.numbers import format_decimal
 
+from umkmkit.formats import format_number
 from umkmkit.sandbox import SANDBOX_VARIABLE, SandboxPolicy, check_protections, running_as_root, sandbox_mode
 
 #: Python versions the kit is tested on (CI and the lock file).
@@ -126,7 +126,7 @@ class Finding:
 
 
 def _seconds(value: float) -> str:
-    return format_decimal(round(value, 1), format="#,##0.0", locale="id")
+    return format_number(float(value), "id", 1)
 
 
 def check_python() -> Finding:
@@ -203,7 +203,7 @@ def check_chromium() -> Finding:
 
 def check_disk(folder: Path) -> Finding:
     free = shutil.disk_usage(folder).free / 1e9
-    shown = format_decimal(round(free, 1), format="#,##0.0", locale="id")
+    shown = format_number(float(free), "id", 1)
     if free >= MIN_FREE_GB:
         return Finding(True, f"Ruang disk kosong {shown} GB di {folder}", f"free disk: {free:.1f} GB in {folder}")
     return Finding(False, f"Ruang disk kosong hanya {shown} GB di {folder}", f"free disk: only {free:.1f} GB in {folder}",

@@ -18,7 +18,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel.numbers import format_decimal
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbformat import NotebookNode
 from nbgrader.preprocessors import GetGrades
@@ -27,6 +26,7 @@ from nbgrader.utils import is_grade, is_solution, is_task
 from traitlets.config import Config
 
 from umkmkit import notebooks
+from umkmkit.formats import format_number
 
 #: What a trainee sees in place of the hidden tests' code.
 HIDDEN_PLACEHOLDER = "# (pemeriksaan tersembunyi: kodenya tidak ditampilkan)"
@@ -63,7 +63,7 @@ class UnmarkedAnswer:
 
 def format_points(value: float | None) -> str:
     """Points the Indonesian way: 2, 1,5, 0,25 (never 2.0)."""
-    return format_decimal(round(float(value or 0), 2), format="#,##0.##", locale="id_ID")
+    return format_number(float(value or 0), "id", 2, trim=True)
 
 
 def score_text(score: float | None, points: float | None) -> str:

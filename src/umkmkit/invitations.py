@@ -50,6 +50,7 @@ import pandas as pd
 
 from umkmkit.datasets import schema
 from umkmkit.errors import UmkmkitError
+from umkmkit.formats import format_percent
 
 #: Criteria names, in the default order.
 DEFAULT_PRIORITY: tuple[str, ...] = ("sektor", "distrik", "muda")
@@ -426,7 +427,7 @@ def _percent(share: float) -> str:
     """0.043 -> '4%', 0.004 -> '0,4%' (Indonesian decimal comma); rounded down, so never overstated."""
     percent = share * 100
     if percent < 0.1:
-        return "kurang dari 0,1%"
+        return "kurang dari " + format_percent(0.1, "id", 1)
     if percent < 1:
-        return f"{math.floor(percent * 10) / 10:.1f}".replace(".", ",") + "%"
-    return f"{math.floor(percent)}%"
+        return format_percent(math.floor(percent * 10) / 10, "id", 1)
+    return format_percent(math.floor(percent), "id")

@@ -2,7 +2,7 @@
 
 - index.html      one self-contained page (charts inline as SVG, no CDN, opens from a USB
                   stick, fits a phone), in Bahasa Indonesia by default (`lang="en"` for English);
-- progres.xlsx    sheets Ringkasan, Per peserta, Per modul, Tes awal-akhir, Undangan;
+- progres.xlsx    sheets Ringkasan, Perlu perhatian, Per peserta, Per modul, Tes awal-akhir, Undangan;
 - progres.csv     the ledger (one row per trainee x cohort x assignment x notebook);
 - undangan.csv    whom to invite next (umkmkit.invitations), optionally cut to a capacity;
 - sertifikat/     a PDF certificate for each trainee who passed every module;
@@ -20,10 +20,6 @@ one card per module, and charts are drawn so their text stays at least 10 CSS pi
 
 from __future__ import annotations
 
-import csv
-import decimal
-import functools
-import math
 import os
 import shutil
 from collections import defaultdict
@@ -34,15 +30,14 @@ from pathlib import Path
 
 import jinja2
 import pandas as pd
-from babel import dates as babel_dates
-from babel import numbers as babel_numbers
 from matplotlib.figure import Figure
 
 from umkmkit import charts, invitations
+from umkmkit.background import Background, write_files
 from umkmkit.certificates import CertificateData, certificate_pdf
 from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
-from umkmkit.spreadsheet import write_workbook
+from umkmkit.formats import LOCALES, Formats
 from umkmkit.progress import (
     MISSING, assignment_results, knowledge_gain, knowledge_test_ledger, ledger, module_results, trainee_summary,
     workspace_cohorts,
@@ -52,74 +47,10 @@ from umkmkit.workspace import Kit, Workspace
 #: Called with (phase, done, total, label), like the other long-running steps.
 ProgressCallback = Callable[[str, int, int, str], None]
 
-LANGUAGES = ("id", "en")
-#: Babel's locale for each report language.
-LOCALES = {"id": "id_ID", "en": "en"}
-
-
-# --- Numbers, percentages and dates as the reader writes them -----------------------------------
-
-def format_number(value: object, lang: str = "id", decimals: int = 1, *, trim: bool = False) -> str:
-    """A number through Babel: 1.250 and 0,8 in Indonesian, 1,250 and 0.8 in English.
-
-    Whole numbers get no decimals; others `decimals` of them (`trim`: at most that many, so
-    2.5 is "2,5" and 4.0 is "4"). A missing value is "–"; text is returned as it is.
-    """
-    if hasattr(value, "item"):  # numpy scalars from a table
-        value = value.item()
-    if value is None:
-        return "–"
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, float) and math.isnan(value):
-        return "–"
-    if isinstance(value, int):
-        decimals = 0
-    return _babel_number(value, lang, decimals, trim)
-
-
-def format_percent(value: object, lang: str = "id", decimals: int = 0) -> str:
-    """A percentage given out of 100 (73.3) as the reader writes it: "73%", "0,8%"; missing is "–"."""
-    if hasattr(value, "item"):
-        value = value.item()
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return _babel_percent(float(value), lang, decimals)
-
-
-def format_day(day: date, lang: str = "id") -> str:
-    """A date in words: "1 September 2022" in Indonesian, "September 1, 2022" in English."""
-    return babel_dates.format_date(day, format="long", locale=LOCALES[lang])
-
-
-# Babel takes some 80 µs a number; a report writes the same few hundred values tens of thousands of times.
-@functools.lru_cache(maxsize=16384)
-def _babel_number(value: float, lang: str, decimals: int, trim: bool) -> str:
-    pattern = "#,##0" + ("." + ("#" if trim else "0") * decimals if decimals else "")
-    # the exact binary value, so rounding is the same as Python's own formatting
-    return babel_numbers.format_decimal(decimal.Decimal(value), format=pattern, locale=LOCALES[lang])
-
-
-@functools.lru_cache(maxsize=16384)
-def _babel_percent(value: float, lang: str, decimals: int) -> str:
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
-    return babel_numbers.format_percent(decimal.Decimal(value) / 100, format=pattern, locale=LOCALES[lang])
-
-
-@dataclass(frozen=True)
-class Formats:
-    """The formatters above for one language, handed to templates and charts."""
-
-    lang: str = "id"
-
-    def number(self, value: object, decimals: int = 1, *, trim: bool = False) -> str:
-        return format_number(value, self.lang, decimals, trim=trim)
-
-    def percent(self, value: object, decimals: int = 0) -> str:
-        return format_percent(value, self.lang, decimals)
-
-    def day(self, day: date) -> str:
-        return format_day(day, self.lang)
+LANGUAGES = tuple(LOCALES)
+#: Trainees needing attention listed on the page; the full list is the workbook's "Perlu perhatian"
+#: sheet (at full benchmark size some 4,300 people: a page nobody reads to the end, and 0.4 s to write).
+ATTENTION_SHOWN = 50
 
 
 TEXT = {
@@ -150,6 +81,8 @@ TEXT = {
         "youth": "Pemilik muda", "oap": "Orang Asli Papua",
         "attention": "Peserta yang perlu perhatian",
         "attention_none": "Tidak ada peserta yang perlu perhatian.",
+        "attention_more": "Di sini {shown} orang pertama dari {total}, kohort terbaru lebih dulu; daftar "
+                          "lengkapnya ada di progres.xlsx, lembar Perlu perhatian.",
         "name": "Nama", "reason": "Alasan", "sheet": "Lembar",
         "missing": "belum mengumpulkan modul {m}", "failing": "belum lulus modul {m}",
         "needs_manual": "jawaban tertulis menunggu dinilai",
@@ -201,6 +134,8 @@ TEXT = {
         "youth": "Young owners", "oap": "Orang Asli Papua",
         "attention": "Trainees who need attention",
         "attention_none": "No trainee needs attention.",
+        "attention_more": "The first {shown} of {total} are shown here, latest cohort first; the full list is "
+                          "in progres.xlsx, sheet Perlu perhatian.",
         "name": "Name", "reason": "Reason", "sheet": "Sheet",
         "missing": "has not handed in module {m}", "failing": "has not passed module {m}",
         "needs_manual": "written answer awaits grading",
@@ -295,27 +230,29 @@ def build_report(
         folder=final, index=final / "index.html", workbook=final / "progres.xlsx",
         ledger_csv=final / "progres.csv", invitations_csv=final / "undangan.csv",
     )
-    report("report", 0, 4, "tables")
-    _write_csv(data.ledger, staging / "progres.csv")
-    _write_csv(data.invitations, staging / "undangan.csv")
-    sheets = workbook_sheets(data, curriculum)
-    write_workbook(sheets, staging / "progres.xlsx")
-    report("report", 1, 4, "certificates")
-    certificates = _certificates(data, curriculum, today)
-    _write_files(staging / "sertifikat", certificates)
-    report("report", 2, 4, "trainee pages")
-    pages = _trainee_pages(data, curriculum, today)
-    _write_files(staging / "peserta", pages)
-    report("report", 3, 4, "charts")
-    headline = _headline(data)
-    page = render_index(data, curriculum, headline, lang=lang, today=today, priority=priority,
-                        certificates=len(certificates), sheets=list(sheets))
-    _write_files(staging, {"index.html": page})
+    # the workbook, the CSV files and the thousands of certificates and trainee sheets are written
+    # by child processes while this one makes the charts and the page (umkmkit.background)
+    report("report", 0, 3, "trainee sheets")
+    with Background(staging) as background:
+        sheets = workbook_sheets(data, curriculum)
+        background.write_tables(sheets, staging / "progres.xlsx", {
+            staging / "progres.csv": data.ledger, staging / "undangan.csv": data.invitations,
+        })
+        certificates = _certificates(data, curriculum, today)
+        pages = _trainee_pages(data, curriculum, today)
+        background.write_files({**{f"sertifikat/{name}": pdf for name, pdf in certificates.items()},
+                                **{f"peserta/{name}": html for name, html in pages.items()}})
+        report("report", 1, 3, "charts")
+        headline = _headline(data)
+        page = render_index(data, curriculum, headline, lang=lang, today=today, priority=priority,
+                            certificates=len(certificates), sheets=list(sheets))
+        write_files(staging, {"index.html": page})
+        report("report", 2, 3, "files")
     _swap_in(staging, final)
     result.certificates = [final / "sertifikat" / name for name in certificates]
     result.trainee_pages = [final / "peserta" / name for name in pages]
     result.headline = headline
-    report("report", 4, 4, "done")
+    report("report", 3, 3, "done")
     return result
 
 
@@ -367,7 +304,8 @@ def report_data(
     coverage_sector = _coverage(registry, reached, "sektor")
     pass_sector, pass_district = _pass_rate(people, "sektor"), _pass_rate(people, "distrik")
     groups = _groups(people, registry, table, year)
-    attention = _attention(people, modules, module_id)
+    cohort_order = dict(zip(table["kohort"], table["urutan_kohort"]))
+    attention = _attention(people, modules, module_id, cohort_order)
     return ReportData(
         ledger=table, modules=modules, people=people, per_cohort=per_cohort, scores=scores, registry=registry,
         coverage_district=coverage_district, coverage_sector=coverage_sector, pass_sector=pass_sector,
@@ -412,8 +350,11 @@ def _groups(people: pd.DataFrame, registry: pd.DataFrame, table: pd.DataFrame, y
     return pd.DataFrame(rows)
 
 
-def _attention(people: pd.DataFrame, modules: pd.DataFrame, module_id: dict[str, str]) -> pd.DataFrame:
-    """Trainees with work missing in their latest cohort, a module not passed, or a manual grade pending."""
+def _attention(
+    people: pd.DataFrame, modules: pd.DataFrame, module_id: dict[str, str], cohort_order: dict[str, int],
+) -> pd.DataFrame:
+    """Trainees with work missing in their latest cohort, a module not passed, or a manual grade pending;
+    those of the most recent cohort first (the ones a coordinator can still reach), then by id."""
     columns = ["id_peserta", "nama", "kohort_terakhir", "alasan_kode"]
     if people.empty:
         return pd.DataFrame(columns=columns)
@@ -434,7 +375,13 @@ def _attention(people: pd.DataFrame, modules: pd.DataFrame, module_id: dict[str,
             reasons.append(("needs_manual", ""))
         if reasons:
             rows.append((trainee_id, name, cohort, reasons))
+    rows.sort(key=lambda row: (-cohort_order.get(row[2], -1), row[0]))
     return pd.DataFrame(rows, columns=columns)
+
+
+def attention_reasons(codes: Sequence[tuple[str, str]], lang: str = "id") -> str:
+    """One trainee's reasons for attention as a sentence, e.g. "belum lulus modul 03; ..."."""
+    return "; ".join(TEXT[lang][code].format(m=modules) for code, modules in codes)
 
 
 def _headline(data: ReportData) -> dict[str, object]:
@@ -449,11 +396,6 @@ def _headline(data: ReportData) -> dict[str, object]:
         "passed_all": int(people["lulus_semua"].sum()) if not people.empty else 0,
         "manual": int(people["perlu_nilai_manual"].sum()) if not people.empty else 0,
     }
-
-
-def _write_csv(table: pd.DataFrame, path: Path) -> None:
-    # utf-8-sig: Excel on Windows reads the byte-order mark and shows accented names correctly
-    table.to_csv(path, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
 
 
 def workbook_sheets(data: ReportData, curriculum: Curriculum) -> dict[str, pd.DataFrame]:
@@ -483,31 +425,15 @@ def workbook_sheets(data: ReportData, curriculum: Curriculum) -> dict[str, pd.Da
     stats["peserta_dengan_poin_tantangan"] = tried[tried["nilai_tantangan"] > 0].groupby("modul")["id_peserta"].nunique()
     stats["ulang"] = modules[modules["percobaan"] > 1].groupby("modul")["id_peserta"].nunique()
     per_module = per_module.merge(stats.fillna(0).reset_index(), on="modul", how="left")
+    attention = pd.DataFrame({
+        "id_peserta": data.attention["id_peserta"], "nama": data.attention["nama"],
+        "kohort_terakhir": data.attention["kohort_terakhir"],
+        "alasan": [attention_reasons(codes) for codes in data.attention["alasan_kode"]],
+    })
     return {
-        "Ringkasan": summary, "Per peserta": people, "Per modul": per_module, "Tes awal-akhir": data.gain,
-        "Undangan": data.invitations,
+        "Ringkasan": summary, "Perlu perhatian": attention, "Per peserta": people, "Per modul": per_module,
+        "Tes awal-akhir": data.gain, "Undangan": data.invitations,
     }
-
-
-def _write_files(folder: Path, files: dict[str, str | bytes]) -> None:
-    """Write each file (text as UTF-8) into `folder`.
-
-    The report folder is staged and swapped in whole, so no file needs a temporary of its own.
-    One after the other on purpose: a writer thread made thousands of GIL hand-overs (measured:
-    45,000 futex calls, no time saved), as creating a file is the kernel's work, not Python's.
-    """
-    for name, content in files.items():
-        path = folder / name
-        try:
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8")
-        except OSError as error:
-            raise UmkmkitError(
-                f"Cannot write the report file {path}: {error.strerror or error}. Free some disk space or fix "
-                "the folder's permissions, then run `umkmkit report` again (an unfinished report is replaced whole)."
-            ) from error
 
 
 def _certificates(data: ReportData, curriculum: Curriculum, today: date) -> dict[str, bytes]:
@@ -679,10 +605,14 @@ def render_index(
         for g in data.groups.itertuples(index=False)
     ])
     attention_table = _Table(t["attention"], ["ID", t["name"], t["cohort"], t["reason"], t["sheet"]], [
-        [a.id_peserta, a.nama, a.kohort_terakhir, "; ".join(t[code].format(m=modules) for code, modules in a.alasan_kode),
+        [a.id_peserta, a.nama, a.kohort_terakhir, attention_reasons(a.alasan_kode, lang),
          {"href": f"peserta/{a.id_peserta}.html", "text": t["sheet"]}]
-        for a in data.attention.itertuples(index=False)
+        for a in data.attention.head(ATTENTION_SHOWN).itertuples(index=False)
     ], codes=frozenset({0, 2, 4}), sentences=frozenset({3}))
+    attention_more = (
+        t["attention_more"].format(shown=f.number(ATTENTION_SHOWN), total=f.number(len(data.attention)))
+        if len(data.attention) > ATTENTION_SHOWN else None
+    )
     invitations_table = _Table(t["invitations"], ["#", "ID", "UMKM", t["sector"], t["district"], t["reason"]], [
         [f.number(r.peringkat), r.id_umkm, r.nama_usaha, r.sektor, r.distrik, r.alasan]
         for r in data.invitations.head(15).itertuples(index=False)
@@ -701,7 +631,7 @@ def render_index(
         per_cohort_charts=per_cohort_charts, per_cohort_table=per_cohort_table, scores_chart=scores_chart,
         tests=tests, pass_charts=pass_charts, reach_charts=reach_charts, reach_tables=reach_tables,
         groups_note=t["groups_note"].format(age=invitations.YOUTH_MAX_AGE), groups_table=groups_table,
-        attention_table=attention_table,
+        attention_table=attention_table, attention_more=attention_more,
         invitations_note=t["invitations_note"].format(n=f.number(len(data.invitations)), priority=", ".join(priority)),
         invitations_table=invitations_table,
         files=t["files_list"].format(sheets=", ".join(sheets) or "–", certs=f.number(certificates)),

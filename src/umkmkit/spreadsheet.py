@@ -33,6 +33,7 @@ What each column becomes is decided by its dtype and, for numbers, its name:
 
 from __future__ import annotations
 
+import csv
 import math
 import numbers
 import os
@@ -126,6 +127,20 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: Path) -> Path:
         temporary.unlink(missing_ok=True)
         raise UmkmkitError(
             f"Cannot write {path}: {error}. This is a bug in umkmkit: please report it with this message."
+        ) from error
+    return path
+
+
+def write_csv(table: pd.DataFrame, path: Path) -> Path:
+    """Write `table` as CSV that Excel on Windows opens right: UTF-8 with a byte-order mark (names
+    with accents shown correctly), a header row, decimal points, quotes only where needed."""
+    path = Path(path)
+    try:
+        table.to_csv(path, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    except OSError as error:
+        raise UmkmkitError(
+            f"Cannot write {path}: {error.strerror or error}. Check that its folder can be written to, close the "
+            "file if it is open in Excel, check that the disk is not full, then run the report again."
         ) from error
     return path
 

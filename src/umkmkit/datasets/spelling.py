@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from umkmkit.datasets.dice import Dice
+from umkmkit.formats import format_number, month_names
 
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-          "September", "Oktober", "November", "Desember")
-MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+MONTHS = month_names("id")
+MONTHS_SHORT = month_names("id", "abbreviated")
 
 #: Date spellings, all day first: style -> example for 5 September 2022.
 DATE_STYLES = {
@@ -36,7 +36,7 @@ def write_date(day: date, style: str) -> str:
 
 def thousands(amount: int) -> str:
     """25000 -> '25.000' (Indonesian digit grouping)."""
-    return f"{amount:,}".replace(",", ".")
+    return format_number(int(amount), "id")
 
 
 def rupiah(amount: int) -> str:
