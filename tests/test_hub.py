@@ -44,6 +44,7 @@ import requests
 
 from umkmkit import notebooks, simulate
 from umkmkit.cohorts import Trainee, create_cohort, open_gradebook
+from umkmkit.formgrader_names import KIT_EXPRESSION, NBGRADER_EXPRESSION
 from umkmkit.hub import grader_account, grader_environment, load_room
 from umkmkit.workspace import Workspace
 
@@ -405,6 +406,10 @@ def test_the_formgrader_service_is_for_the_cohorts_trainer_only(room):
     page = room.sessions[TRAINER].get(f"{room.url}/services/{room.cohort_id}/", timeout=60)
     assert page.status_code == 200 and f"/services/{room.cohort_id}/formgrader/" in page.url, page.url
     assert "formgrader" in page.text.lower()
+    # the service writes trainee names whole (umkmkit.formgrader_names), not nbgrader's "last, first"
+    script = room.sessions[TRAINER].get(
+        f"{room.url}/services/{room.cohort_id}/formgrader/static/js/manage_students.js", timeout=60)
+    assert script.status_code == 200 and KIT_EXPRESSION in script.text and NBGRADER_EXPRESSION not in script.text
     refused = room.sessions[room.participants[0]].get(f"{room.url}/services/{room.cohort_id}/", timeout=60)
     assert refused.status_code == 403
     status = room.api("GET", f"/services/{room.cohort_id}/api/status", TRAINER)

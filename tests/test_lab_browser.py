@@ -189,8 +189,14 @@ def test_trainer_sees_the_cohorts_assignments_and_submissions_in_the_formgrader(
             page.goto(f"{lab.origin}/formgrader/manage_submissions/{ASSIGNMENT}")
             row = page.locator("#main-table tr", has=page.locator("td.student-id", has_text=TRAINEE.trainee_id))
             row.wait_for()
-            assert "Uji" in row.locator("td.student-name").inner_text()
+            # the whole name as the roster writes it, not nbgrader's "last, first" ("Uji 1, Peserta")
+            assert row.locator("td.student-name").inner_text().strip() == TRAINEE.name
             page.screenshot(path=str(tmp_path / "formgrader-kiriman.png"))
+            page.goto(f"{lab.origin}/formgrader/manage_students")
+            row = page.locator("#main-table tr", has=page.locator("td.id", has_text=TRAINEE.trainee_id))
+            row.wait_for()
+            assert row.locator("td.name").inner_text().strip() == TRAINEE.name
+            page.screenshot(path=str(tmp_path / "formgrader-peserta.png"))
     finally:
         after = lab.stop()
     assert "JupyterLab stopped." in after

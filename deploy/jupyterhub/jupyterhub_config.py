@@ -91,6 +91,8 @@ c.JupyterHub.services = [
             f"--ServerApp.root_dir={cohort['course_dir']}",
             f"--LabApp.app_settings_dir={jupyter / hub.TRAINER_SETTINGS / 'settings'}",
             *lab_settings,
+            # each trainee's whole name in the formgrader, not "last, first" (umkmkit.formgrader_names)
+            "--ServerApp.jpserver_extensions=umkmkit.formgrader_names=True",
         ],
         "user": cohort["grader"],
         "cwd": cohort["course_dir"],

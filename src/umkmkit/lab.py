@@ -77,6 +77,8 @@ TRAINER_ONLY_PLUGINS = (
     "@jupyter/nbgrader:course-list",
     "@jupyter/nbgrader:create-assignment",
 )
+#: The kit's server extension that writes trainee names whole in the formgrader (trainer's lab).
+FORMGRADER_NAMES_EXTENSION = "umkmkit.formgrader_names"
 TRAINER_ONLY_SERVER_EXTENSIONS = (
     "nbgrader.server_extensions.formgrader",
     "nbgrader.server_extensions.course_list",
@@ -141,6 +143,9 @@ class LabSetup:
             arguments.append("--ServerApp.terminals_enabled=False")
             arguments.append("--ServerApp.quit_button=False")  # no "Shut Down" in the menu for the room
             arguments += [f"--ServerApp.jpserver_extensions={name}=False" for name in TRAINER_ONLY_SERVER_EXTENSIONS]
+        else:
+            # the formgrader writes each trainee's whole name, not "last, first" (umkmkit.formgrader_names)
+            arguments.append(f"--ServerApp.jpserver_extensions={FORMGRADER_NAMES_EXTENSION}=True")
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             arguments.append("--allow-root")  # JupyterLab refuses root otherwise (CI, containers)
         return arguments
