@@ -106,13 +106,27 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: Path) -> Path:
     the module's docstring); A4 landscape, one page wide, the header row on every page.
     """
     _check_sheet_names(list(sheets))
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        book = xlsxwriter.Workbook(str(temporary), _OPTIONS)
+
+    def build(book: xlsxwriter.Workbook) -> None:
         formats = _Formats(book)
         for name, table in sheets.items():
             _write_sheet(book.add_worksheet(name), table, formats)
+
+    return xlsx_file(path, build, _OPTIONS, again="run the report again")
+
+
+def xlsx_file(path: Path, build: Callable[[xlsxwriter.Workbook], None], options: Mapping[str, Any], *,
+              again: str, properties: Mapping[str, str] | None = None) -> Path:
+    """Have `build` fill a new XlsxWriter workbook, written beside `path` and put in its place in one
+    step (an old file stays whole until the new one is complete). `again` ends the error message:
+    what the reader runs once the cause is fixed."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        book = xlsxwriter.Workbook(str(temporary), dict(options))
+        if properties:
+            book.set_properties(dict(properties))
+        build(book)
         book.close()
         os.replace(temporary, path)
     except (OSError, FileCreateError) as error:
@@ -120,8 +134,8 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: Path) -> Path:
         cause = error.args[0] if isinstance(error, FileCreateError) and error.args else error
         raise UmkmkitError(
             f"Cannot write {path}: {getattr(cause, 'strerror', None) or cause}. Check that its folder exists and "
-            "can be written to, close the file if it is open in Excel, check that the disk is not full, then run "
-            "the report again."
+            "can be written to, close the file if it is open in Excel or LibreOffice, check that the disk is not "
+            f"full, then {again}."
         ) from error
     except XlsxWriterException as error:
         temporary.unlink(missing_ok=True)
