@@ -28,8 +28,9 @@ CHROMIUM_HINT := Browser tests open pages in Chromium and fail without it. Insta
 POSTGRES_HINT := The PostgreSQL gradebook test starts a throwaway PostgreSQL server and fails without one. \
 Install it (Debian/Ubuntu, as root: apt-get install postgresql) or point UMKMKIT_POSTGRES_BIN at the folder holding initdb and pg_ctl.
 # The printing test (tests/test_spreadsheet.py) prints the coordinator's workbook to PDF with these.
-LIBREOFFICE_HINT := The printing test prints a workbook to PDF with LibreOffice and reads the PDF with poppler, and fails \
-without them. Install them (Debian/Ubuntu, as root: apt-get install --no-install-recommends libreoffice-calc poppler-utils).
+LIBREOFFICE_HINT := The printing tests print workbooks to PDF with LibreOffice, recalculate the calculators, and read and check \
+PDFs with poppler and qpdf; they fail without them. Install them (Debian/Ubuntu, as root: apt-get install --no-install-recommends \
+libreoffice-calc poppler-utils qpdf).
 # JupyterHub's proxy for the room server (deploy/jupyterhub/) and tests/test_hub.py, from npm, installed
 # into the venv (where the USB stick's install.sh puts it too). Version 5 needs Node.js 20 or newer.
 PROXY_PACKAGE := configurable-http-proxy@5.3.0
@@ -125,7 +126,7 @@ libreoffice:
 ifeq ($(OS),Windows_NT)
 	@echo "Note: $(LIBREOFFICE_HINT)"
 else
-	$(call debian_package,libreoffice-calc poppler-utils,the printing test,command -v soffice >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1,$(LIBREOFFICE_HINT))
+	$(call debian_package,libreoffice-calc poppler-utils qpdf,the printing test,command -v soffice >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 && command -v qpdf >/dev/null 2>&1,$(LIBREOFFICE_HINT))
 endif
 
 # Installs configurable-http-proxy only when missing (npm from Debian first, where that is safe).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 from urllib.parse import unquote
@@ -18,13 +19,14 @@ from pypdf import PdfReader
 
 from umkmkit import charts, notebooks
 from umkmkit.cli import main
-from umkmkit.cohorts import Trainee, create_cohort, load_cohort_config, read_roster
+from umkmkit.cohorts import Trainee, create_cohort, load_cohort_config, read_roster, roster
 from umkmkit.errors import UmkmkitError
 from umkmkit.grading import check_feedback_allowed
 from umkmkit.progress import (
     knowledge_gain, knowledge_test_ledger, ledger, module_results, trainee_summary, workspace_cohorts,
 )
 from umkmkit.formats import Formats, format_day, format_number, format_percent
+from umkmkit import checklist
 from umkmkit import report as report_module
 from umkmkit.report import build_report
 from umkmkit.workspace import Workspace
@@ -123,6 +125,28 @@ def test_certificates_for_everyone_who_passed_every_module(demo):
     assert first["nama"] in text and "SERTIFIKAT" in text
 
 
+def test_a_name_the_font_cannot_print_is_named_and_the_cohorts_signer_signs_the_rest(demo, kit, curriculum, tmp_path):
+    workspace, _, _, people = demo
+    copy = Workspace(tmp_path / "demo")
+    shutil.copytree(workspace.root, copy.root, ignore=shutil.ignore_patterns("reports"))
+    passed = people[people["lulus_semua"]].sort_values("id_peserta")
+    unprintable, signed = passed.iloc[0], passed.iloc[1]
+    cohorts = workspace_cohorts(copy)
+    for cohort in cohorts:  # the same person in every cohort's roster
+        text = cohort.roster_file.read_text(encoding="utf-8")
+        cohort.roster_file.write_text(text.replace(unprintable["nama"], "Ŋgwe 李 Đặng"), encoding="utf-8")
+        (cohort.root / "sertifikat.yml").write_text(
+            "penandatangan: Drs. Contoh Penandatangan\njabatan: Kepala Dinas\n", encoding="utf-8")
+    written = build_report(copy, kit, curriculum, today=TODAY)
+    assert list(written.refused_certificates) == [unprintable["id_peserta"]]
+    assert "李" in written.refused_certificates[unprintable["id_peserta"]]
+    assert sorted(p.stem for p in written.certificates) == sorted(set(passed["id_peserta"]) - {unprintable["id_peserta"]})
+    page = written.index.read_text(encoding="utf-8")
+    assert "Sertifikat belum dibuat untuk 1 peserta" in page and unprintable["id_peserta"] in page
+    text = PdfReader(copy.root / "reports" / TODAY.isoformat() / "sertifikat" / f"{signed['id_peserta']}.pdf").pages[0].extract_text()
+    assert "Drs. Contoh Penandatangan" in text and "Kepala Dinas" in text and signed["nama"] in text
+
+
 def test_report_opens_offline_in_chromium_with_its_charts(demo, tmp_path):
     require_chromium()
     workspace = demo[0]
@@ -215,6 +239,22 @@ def test_the_page_lists_the_first_people_needing_attention_and_the_workbook_all(
     assert all(row[3].startswith("belum mengumpulkan modul") for row in sheet[1:])
     # the background writers leave nothing of their own behind
     assert not [p for p in written.folder.rglob("*") if p.name.startswith(".")]
+
+
+def test_the_phone_checklist_is_in_the_workbook_and_on_the_trainee_sheet(small_workspace, kit, curriculum):
+    workspace, names = small_workspace
+    [cohort] = workspace_cohorts(workspace)
+    items = [item.id for item in curriculum.checklist]
+    first, second = [t.trainee_id for t in roster(cohort)][:2]
+    checklist.tick(cohort, curriculum, first, items[:2], when=TODAY)
+    written = build_report(workspace, kit, curriculum, today=TODAY)
+    sheet = list(load_workbook(written.workbook, read_only=True)["Ceklis ponsel"].values)
+    assert sheet[0][:5] == ("kohort", "id_peserta", "nama", "selesai", "dari") and list(sheet[0][5:]) == items
+    done = {row[1]: row[3] for row in sheet[1:]}
+    assert done[first] == 2 and done[second] == 0 and len(done) == len(names)
+    page = (written.folder / "peserta" / f"{first}.html").read_text(encoding="utf-8")
+    assert f"Ceklis ponsel untuk usaha: <b>2 dari {len(items)}</b>" in page
+    assert curriculum.checklist[2].teks.split(":")[0] in page  # what is still to do
 
 
 def test_cohort_with_no_submissions_gives_a_clear_report(small_workspace, kit, curriculum):

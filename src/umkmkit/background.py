@@ -2,12 +2,13 @@
 
 At the full size of benchmarks/report.py (20 cohorts x 250 trainees) the report writes a
 progress sheet per trainee and a certificate per graduate, some 4,900 files, and a workbook of
-some 170,000 cells, with two CSV files. Both can run beside the report's own work (charts, page):
+some 170,000 cells, with two CSV files. All of it can run beside the report's own work (charts, page):
 
 - creating a file is the operating system's work, not Python's: on the 2-core test machine
   (ext4 in a VM) 5,000 files of 6 KB took 1.6 to 3.1 s, nearly all of it kernel time, against
   0.1 s in memory (/dev/shm); a Windows laptop whose antivirus opens each new file pays more;
-- XlsxWriter takes 1.1 to 1.4 s of CPU for the workbook, pandas 0.2 to 0.4 s for the CSV files.
+- XlsxWriter takes 1.1 to 1.4 s of CPU for the workbook, pandas 0.2 to 0.4 s for the CSV files;
+- ReportLab takes some 5 ms a certificate (umkmkit.pdf), 2 s for 400 graduates.
 
 Neither overlaps in a thread: each return from open, write and close waits for the interpreter
 lock held by the busy main thread (up to 5 ms each; measured slower than writing in line), and
@@ -67,13 +68,20 @@ def write_tables(sheets, workbook: Path, csv_files) -> None:
         write_csv(table, path)
 
 
+def write_certificates(folder: Path, certificates) -> None:
+    """Make each certificate (file name: certificates.CertificateData, already checked) and write it into `folder`."""
+    from umkmkit.certificates import certificate_pdf
+
+    write_files(folder, {name: certificate_pdf(data) for name, data in certificates.items()})
+
+
 #: The jobs a child may run, by name.
-_JOBS = {"files": write_files, "tables": write_tables}
+_JOBS = {"files": write_files, "tables": write_tables, "certificates": write_certificates}
 
 
 class Background:
-    """Jobs handed to `write_files` and `write_tables` run in child processes; `wait` returns
-    when all are done.
+    """Jobs handed to `write_files`, `write_certificates` and `write_tables` run in child
+    processes; `wait` returns when all are done.
 
     Use as a context manager: leaving the block normally waits for every child (and raises the
     first failure); leaving it on an error stops them. Each call starts one child, so hand over
@@ -89,6 +97,11 @@ class Background:
         if files:
             self._start("files", self.root, {name: content if isinstance(content, bytes) else content.encode("utf-8")
                                              for name, content in files.items()})
+
+    def write_certificates(self, folder: Path, certificates) -> None:
+        """Start making and writing certificates (file name: CertificateData) into `folder`."""
+        if certificates:
+            self._start("certificates", Path(folder), dict(certificates))
 
     def write_tables(self, sheets, workbook: Path, csv_files) -> None:
         """Start writing the workbook of `sheets` and the CSV files (path: table); see `write_tables`."""

@@ -1,278 +1,90 @@
 """Certificates of completion: one A4 landscape PDF page per trainee, in Bahasa Indonesia.
 
-A coordinator's report may write thousands of certificates, so the PDF is written by hand
-instead of through a plotting or PDF library: one page, the standard-14 Helvetica fonts
-(not embedded, /WinAnsiEncoding), an uncompressed content stream and an exact xref table.
-Building one certificate costs a fraction of a millisecond.
+Drawn with the kit's PDF engine (`umkmkit.pdf`: ReportLab, DejaVu Sans embedded), so a name
+prints exactly as the roster writes it ("Ŋgwe Đặng", "Yohana Wanma'"); a long one shrinks and
+wraps, never past the border. A certificate names the trainee and business, lists the modules
+it is given with their scores (the report gives every graded module of curriculum.yml), the
+cohorts, the place and date of issue, and the signer's block: role, signature, stamp and name.
 
-Text is encoded as cp1252 (what /WinAnsiEncoding draws); a character cp1252 cannot hold is
-replaced by its base letter ("Ŋ" -> "N") or "?", never an error. Lines are centred and shrunk
-to fit with the fonts' real glyph widths (the Adobe AFM metrics below).
+A cohort's certificates may carry a logo, a signature and a stamp, and name who signs: the
+optional file `sertifikat.yml` in the cohort's folder, read by `certificate_settings`:
+
+    penandatangan: Dr. Maria Rumbewas      # who signs (printed under the signature)
+    jabatan: Kepala Dinas Koperasi dan UKM Kabupaten Manokwari
+    penerbit: Dinas Koperasi dan UKM Kabupaten Manokwari
+    tempat: Manokwari
+    logo: logo-pemda.png                   # PNG or JPEG, relative to the cohort folder
+    tanda_tangan: ttd.png
+    stempel: stempel.png
+
+Every key is optional. A stamp or signature photographed on white paper is fine: both are
+drawn like ink (white lets what is under it show), and the stamp overlaps the signature's left
+part, as on Indonesian certificates.
 """
 
 from __future__ import annotations
 
-import codecs
 import datetime
-import functools
+import difflib
 import math
 import numbers
 import os
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from umkmkit.datasets.spelling import MONTHS
+import yaml
+from reportlab.pdfgen.canvas import Canvas
+
+from umkmkit import pdf
+from umkmkit.curriculum import load_yaml_with_lines
 from umkmkit.errors import UmkmkitError
+from umkmkit.formats import format_day, format_percent
 
 __all__ = [
-    "COURSE_TITLE", "CertificateData", "PAGE_HEIGHT", "PAGE_WIDTH", "certificate_pdf",
-    "indonesian_date", "text_width", "write_certificate",
+    "BORDER_INSET",
+    "SETTINGS_FILE",
+    "TRAINING_TITLE",
+    "CertificateData",
+    "certificate_pdf",
+    "certificate_settings",
+    "indonesian_date",
+    "write_certificate",
 ]
 
-#: The training every module of the curriculum belongs to, as the certificate names it.
-COURSE_TITLE = "Pelatihan Jualan Online, Pembukuan Pesanan, dan Pencegahan Penipuan untuk UMKM"
+#: What every certificate says the trainee took part in: true of any set of modules shown.
+TRAINING_TITLE = "Pelatihan Digital untuk UMKM"
+#: A cohort's certificate settings, in its folder (see the module's docstring).
+SETTINGS_FILE = "sertifikat.yml"
 
-#: A4 landscape, in PDF points (1/72 inch).
-PAGE_WIDTH = 841.89
-PAGE_HEIGHT = 595.28
-#: The inner border; every line of text stays inside it, with MARGIN to spare.
+PAGE_WIDTH, PAGE_HEIGHT = pdf.A4_LANDSCAPE
+#: The inner border; every line of text and every image stays inside it, with MARGIN to spare.
 BORDER_INSET = 30.0
 MARGIN = 40.0
 TEXT_LEFT = BORDER_INSET + MARGIN
 TEXT_RIGHT = PAGE_WIDTH - BORDER_INSET - MARGIN
+TEXT_WIDTH = TEXT_RIGHT - TEXT_LEFT
 
-# Advance widths (1/1000 em) of cp1252 codes 32..255, sixteen codes a line, from Adobe's
-# Helvetica and Helvetica-Bold AFM files (Core 14 metrics; Helvetica-Oblique has Helvetica's
-# widths). "667/722" is Helvetica 667, Helvetica-Bold 722; one number is both. Codes cp1252
-# leaves undefined (127, 129, 141, 143, 144, 157) are never written: width 0.
-_WIDTHS_32_255 = """
-278 278/333 355/474 556 556 889 667/722 191/238 333 333 389 584 278 333 278 278
-556 556 556 556 556 556 556 556 556 556 278/333 278/333 584 584 584 556/611
-1015/975 667/722 667/722 722 722 667 611 778 722 278 500/556 667/722 556/611 833 722 778
-667 778 722 667 611 722 667 944 667 667 611 278/333 278 278/333 469/584 556
-333 556 556/611 500/556 556/611 556 278/333 556/611 556/611 222/278 222/278 500/556 222/278 833/889 556/611 556/611
-556/611 556/611 333/389 500/556 278/333 556/611 500/556 722/778 500/556 500/556 500 334/389 260/280 334/389 584 0
-556 0 222/278 556 333/500 1000 556 556 333 1000 667 333 1000 0 611 0
-0 222/278 222/278 333/500 333/500 350 556 1000 333 1000 500/556 333 944 0 500 667
-278 333 556 556 556 556 260/280 556 333 737 370 556 584 333 737 333
-400 584 333 333 333 556/611 537/556 278 333 333 365 556 834 834 834 611
-667/722 667/722 667/722 667/722 667/722 667/722 1000 722 667 667 667 667 278 278 278 278
-722 722 778 778 778 778 778 584 778 722 722 722 722 667 667 611
-556 556 556 556 556 556 889 500/556 556 556 556 556 278 278 278 278
-556/611 556/611 556/611 556/611 556/611 556/611 556/611 584 611 556/611 556/611 556/611 556/611 500/556 556/611 500/556
-"""
+_DEFAULT_ISSUER = "Dinas penyelenggara pelatihan UMKM Kabupaten Manokwari"
 
 
-def _width_tables(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Two 256-entry tables byte -> width (regular, bold); codes 0..31 are never written."""
-    regular: list[int] = [0] * 32
-    bold: list[int] = [0] * 32
-    for token in text.split():
-        plain, _, heavy = token.partition("/")
-        regular.append(int(plain))
-        bold.append(int(heavy or plain))
-    assert len(regular) == 256, len(regular)
-    return tuple(regular), tuple(bold)
-
-
-_HELVETICA, _HELVETICA_BOLD = _width_tables(_WIDTHS_32_255)
-
-#: Font name -> (resource name in the page, width table).
-_FONTS: dict[str, tuple[str, tuple[int, ...]]] = {
-    "Helvetica": ("F1", _HELVETICA),
-    "Helvetica-Bold": ("F2", _HELVETICA_BOLD),
-    "Helvetica-Oblique": ("F3", _HELVETICA),
-}
-REGULAR, BOLD, ITALIC = "Helvetica", "Helvetica-Bold", "Helvetica-Oblique"
-
-# --- text: cleaning, cp1252 with a fallback, widths ---------------------------------------
-
-_ERROR_HANDLER = "umkmkit-certificate-ascii"
-#: Letters NFKD does not take apart into a base letter and a mark.
-_CLOSE_ASCII = {
-    "Ŋ": "N", "ŋ": "n", "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i",
-    "Ŧ": "T", "ŧ": "t", "ĸ": "k", "Ə": "E", "ə": "e", "Ɛ": "E", "ɛ": "e", "Ɔ": "O", "ɔ": "o",
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2212": "-", "\u2044": "/", "\u2032": "'",
-    "\u2033": '"', "\u2039": "<", "\u203a": ">",
-}
-# C0 controls, DEL and the line/paragraph separators become spaces (then collapsed).
-_CONTROLS_TO_SPACE = {code: " " for code in [*range(32), 127, 0x2028, 0x2029]}
-
-
-def _close_form(character: str) -> str:
-    """The closest cp1252 text for one character cp1252 cannot hold ('' for a lone accent)."""
-    if character in _CLOSE_ASCII:
-        return _CLOSE_ASCII[character]
-    if unicodedata.combining(character):
-        return ""
-    kept = []
-    for part in unicodedata.normalize("NFKD", character):
-        if unicodedata.combining(part):
-            continue
-        try:
-            part.encode("cp1252")
-        except UnicodeEncodeError:
-            part = _CLOSE_ASCII.get(part, "?")
-        kept.append(part)
-    return "".join(kept) or "?"
-
-
-def _replace_unencodable(error: UnicodeError) -> tuple[str, int]:
-    if not isinstance(error, UnicodeEncodeError):
-        raise error
-    chunk = error.object[error.start:error.end]
-    return "".join(_close_form(character) for character in chunk), error.end
-
-
-codecs.register_error(_ERROR_HANDLER, _replace_unencodable)
-
-
-# Most text on a certificate (labels, module titles, scores, the issuer) repeats across a
-# report's thousands of certificates: caching its encoding, widths and fitting halves the time.
-_CACHE_SIZE = 4096
-
-
-@functools.lru_cache(maxsize=_CACHE_SIZE)
-def _encode(text: str) -> bytes:
-    """Text as the cp1252 bytes a /WinAnsiEncoding font draws: one line, no control codes."""
-    text = " ".join(str(text).translate(_CONTROLS_TO_SPACE).split())
-    if not text.isascii():
-        text = unicodedata.normalize("NFC", text)
-    return text.encode("cp1252", _ERROR_HANDLER)
-
-
-@functools.lru_cache(maxsize=_CACHE_SIZE)
-def _units(data: bytes, font: str) -> int:
-    """Width of encoded text in 1/1000 of the font size."""
-    return sum(map(_FONTS[font][1].__getitem__, data))
-
-
-def text_width(text: str, font: str = REGULAR, size: float = 12.0) -> float:
-    """Width in points of `text` set in one of the certificate's fonts at `size` points.
-
-    The text is cleaned and encoded exactly as the certificate writes it, so the width is
-    the one drawn on the page. `font` is "Helvetica", "Helvetica-Bold" or "Helvetica-Oblique".
-    """
-    if font not in _FONTS:
-        raise UmkmkitError(f"Unknown certificate font {font!r}; use one of {', '.join(_FONTS)}.")
-    return _units(_encode(text), font) * size / 1000.0
-
-
-# --- layout ---------------------------------------------------------------------------------
-
-@functools.lru_cache(maxsize=_CACHE_SIZE)
-def _escape(data: bytes) -> str:
-    """Encoded text as the inside of a PDF literal string (bytes kept one-to-one as latin-1)."""
-    escaped = data.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
-    return escaped.decode("latin-1")
-
-
-@functools.lru_cache(maxsize=_CACHE_SIZE)
-def _text_operators(data: bytes, font: str, size: float, x: float, y: float) -> str:
-    """Operators that draw encoded text with its baseline starting at (x, y)."""
-    return f"BT /{_FONTS[font][0]} {size:.2f} Tf {x:.2f} {y:.2f} Td ({_escape(data)}) Tj ET"
-
-
-@dataclass
-class _Page:
-    """The content stream under construction, as PDF operators."""
-
-    ops: list[str] = field(default_factory=list)
-
-    def text(self, data: bytes, font: str, size: float, x: float, y: float) -> None:
-        self.ops.append(_text_operators(data, font, size, x, y))
-
-    def centred(self, data: bytes, font: str, size: float, centre: float, y: float) -> None:
-        self.text(data, font, size, centre - _units(data, font) * size / 2000.0, y)
-
-    def right(self, data: bytes, font: str, size: float, right: float, y: float) -> None:
-        self.text(data, font, size, right - _units(data, font) * size / 1000.0, y)
-
-    def colour(self, rgb: str) -> None:
-        self.ops.append(f"{rgb} rg")
-
-
-def _shrunk(units: int, width: float) -> float:
-    """The size at which text `units` wide fills `width`, rounded down to what the PDF states."""
-    return math.floor(width * 100_000.0 / units) / 100.0
-
-
-def _wrap(data: bytes, font: str, size: float, width: float) -> list[bytes]:
-    """Greedy word wrap; a single word wider than `width` stays whole on its own line."""
-    limit = width * 1000.0 / size
-    space = _FONTS[font][1][32]
-    lines: list[bytes] = []
-    current: list[bytes] = []
-    used = 0
-    for word in data.split(b" "):
-        word_units = _units(word, font)
-        if current and used + space + word_units > limit:
-            lines.append(b" ".join(current))
-            current, used = [], 0
-        used += (space if current else 0) + word_units
-        current.append(word)
-    lines.append(b" ".join(current))
-    return lines
-
-
-@functools.lru_cache(maxsize=256)
-def _wrap_balanced(data: bytes, font: str, size: float, width: float) -> tuple[bytes, ...]:
-    """As few lines as a greedy wrap gives, but of even lengths (the narrowest such column).
-
-    Cached: the sentence and the issuer are the same on every certificate of a report.
-    """
-    lines = _wrap(data, font, size, width)
-    if len(lines) < 2:
-        return tuple(lines)
-    low, high = 0.0, width
-    for _ in range(12):
-        middle = (low + high) / 2
-        if len(_wrap(data, font, size, middle)) <= len(lines):
-            high = middle
-        else:
-            low = middle
-    return tuple(_wrap(data, font, size, high))
-
-
-@functools.lru_cache(maxsize=_CACHE_SIZE)
-def _fit(text: str, font: str, size: float, smallest: float, width: float,
-         most_lines: int) -> tuple[float, tuple[bytes, ...]]:
-    """Font size and lines that set `text` within `width`.
-
-    Shrinks one line down to `smallest`; past that, wraps into at most `most_lines` even
-    lines at `smallest` and, if they are still too wide, shrinks them below `smallest`.
-    """
-    data = _encode(text)
-    units = _units(data, font)
-    if units * size <= width * 1000.0:
-        return size, (data,)
-    if units * smallest <= width * 1000.0 or most_lines == 1:
-        return min(size, _shrunk(units, width)), (data,)
-    column = width
-    while len(_wrap(data, font, smallest, column)) > most_lines:
-        column *= 1.1
-    lines = _wrap_balanced(data, font, smallest, column)
-    widest = max(_units(line, font) for line in lines)
-    return min(smallest, _shrunk(widest, width)), lines
-
-
-@functools.lru_cache(maxsize=_CACHE_SIZE)
 def _percent(score: float) -> str:
     """87.5 -> '87,5%', 100.0 -> '100%' (Indonesian decimal comma)."""
-    rounded = round(score, 1)
-    text = f"{rounded:.0f}" if rounded == int(rounded) else f"{rounded:.1f}".replace(".", ",")
-    return f"{text}%"
+    return format_percent(score, "id", 1, trim=True)
 
 
 def indonesian_date(day: datetime.date) -> str:
     """A date as written on Indonesian letters: 27 November 2026."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return format_day(day, "id")
 
 
 @dataclass(frozen=True)
 class CertificateData:
-    """What one certificate says about one trainee."""
+    """What one certificate says about one trainee, and who signs it.
+
+    `modules` are (title, percent) pairs, shown in the order given. `logo`, `signature` and
+    `stamp` are PNG or JPEG files; `signer_name` and `signer_title` are printed under and above
+    the signature (without a title, the issuer stands there).
+    """
 
     trainee_id: str
     name: str
@@ -280,9 +92,14 @@ class CertificateData:
     modules: list[tuple[str, float]]
     cohorts: list[str]
     issued: datetime.date
-    issuer: str = "Dinas penyelenggara pelatihan UMKM Kabupaten Manokwari"
+    issuer: str = _DEFAULT_ISSUER
     place: str = "Manokwari"
     number: str = ""
+    signer_name: str = ""
+    signer_title: str = ""
+    logo: Path | None = None
+    signature: Path | None = None
+    stamp: Path | None = None
 
     @property
     def certificate_number(self) -> str:
@@ -290,19 +107,88 @@ class CertificateData:
         return self.number or f"UMKM/{self.trainee_id}/{self.issued.year:04d}"
 
 
-_INK = "0.13 0.13 0.13"
-_ACCENT = "0.07 0.27 0.45"
-_MUTED = "0.35 0.35 0.35"
-_CENTRE = PAGE_WIDTH / 2
-_TEXT_WIDTH = TEXT_RIGHT - TEXT_LEFT
-# The signature block (place and date, space to sign, issuer) sits bottom right; the
-# centred content above it must end at _CONTENT_FLOOR.
-_SIGNATURE_CENTRE = PAGE_WIDTH - BORDER_INSET - 150.0
-_SIGNATURE_WIDTH = 240.0
-_CONTENT_FLOOR = 160.0
+# --- settings file --------------------------------------------------------------------------
+
+#: sertifikat.yml's keys -> CertificateData's fields.
+_SETTING_FIELDS = {
+    "penandatangan": "signer_name", "jabatan": "signer_title", "penerbit": "issuer", "tempat": "place",
+    "logo": "logo", "tanda_tangan": "signature", "stempel": "stamp",
+}
+_IMAGE_SETTINGS = ("logo", "tanda_tangan", "stempel")
 
 
-def _check(data: CertificateData) -> None:
+def certificate_settings(cohort_folder: Path) -> dict:
+    """A cohort's certificate settings from its `sertifikat.yml`, as CertificateData fields.
+
+    Returns e.g. ``{"signer_name": "...", "logo": Path(...)}`` with only the keys the file gives
+    (image paths made absolute, each image checked), ready for ``CertificateData(..., **settings)``;
+    ``{}`` when the cohort has no such file.
+
+    Raises
+    ------
+    UmkmkitError
+        Naming the file, the line and what to do, for a YAML error, an unknown key, an empty or
+        non-text value, text the certificate's font cannot print, and an image file that is
+        missing, not a PNG or JPEG, damaged or too large.
+    """
+    path = Path(cohort_folder) / SETTINGS_FILE
+    if not path.is_file():
+        return {}
+    settings = load_yaml_with_lines(path)
+    if settings is None:
+        return {}
+    if not isinstance(settings, dict):
+        raise UmkmkitError(f"{path}: expected lines of the form 'key: value' "
+                           f"(keys: {', '.join(_SETTING_FIELDS)}).")
+    lines = _key_lines(path)
+    found = {}
+    for key, value in settings.items():
+        if key == "__line__":
+            continue
+        where = f"{path}, line {lines.get(str(key), settings['__line__'])}"
+        if key not in _SETTING_FIELDS:
+            close = difflib.get_close_matches(str(key), _SETTING_FIELDS, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise UmkmkitError(f"{where}: unknown key '{key}'; {hint}the keys are {', '.join(_SETTING_FIELDS)}.")
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise UmkmkitError(f"{where}: '{key}' is empty; fill it in or delete the line.")
+        if not isinstance(value, str):
+            raise UmkmkitError(f"{where}: '{key}' must be text; put the value in quotes.")
+        if key in _IMAGE_SETTINGS:
+            image = Path(cohort_folder) / value
+            if not image.is_file():
+                raise UmkmkitError(f"{where}: the {key} image {image} does not exist; put the file in "
+                                   f"{Path(cohort_folder)} or correct the name (relative to that folder).")
+            try:
+                pdf.load_image(image)
+            except UmkmkitError as error:
+                raise UmkmkitError(f"{where}: {error}") from error
+            found[_SETTING_FIELDS[key]] = image.resolve()
+        else:
+            missing = pdf.undrawable_characters(value)
+            if missing:
+                raise UmkmkitError(f"{where}: '{key}' has {_characters(missing)}, which the certificate's "
+                                   "font cannot print; write it with Latin letters.")
+            found[_SETTING_FIELDS[key]] = " ".join(value.split())
+    return found
+
+
+def _key_lines(path: Path) -> dict[str, int]:
+    """Top-level key -> its line, for messages (load_yaml_with_lines has parsed the file already)."""
+    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(key.value): key.start_mark.line + 1 for key, _ in node.value}
+
+
+def _characters(text: str) -> str:
+    return ", ".join(f"'{c}' (U+{ord(c):04X})" for c in text)
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+def check_certificate(data: CertificateData) -> None:
+    """Raise UmkmkitError (what, where to fix it) if `data` cannot be printed; cheap, no PDF made."""
     where = f"certificate of {data.trainee_id or '(no trainee id)'}"
     if not str(data.trainee_id).strip():
         raise UmkmkitError("A certificate needs a trainee id; give CertificateData(trainee_id=...).")
@@ -316,153 +202,185 @@ def _check(data: CertificateData) -> None:
             raise UmkmkitError(
                 f"{where}: module {title!r} has score {score!r}; give a percentage from 0 to 100."
             )
+    texts = [("the trainee's name", data.name, "the roster"), ("the business", data.business, "the registry"),
+             ("the issuer", data.issuer, SETTINGS_FILE), ("the place", data.place, SETTINGS_FILE),
+             ("the signer's name", data.signer_name, SETTINGS_FILE),
+             ("the signer's title", data.signer_title, SETTINGS_FILE),
+             ("the certificate number", data.number, "the certificate number given")]
+    texts += [(f"module {title!r}", title, "curriculum.yml") for title, _ in data.modules]
+    texts += [("the cohort", cohort, "the cohort's name") for cohort in data.cohorts]
+    for label, text, source in texts:
+        missing = pdf.undrawable_characters(str(text))
+        if missing:
+            raise UmkmkitError(f"{where}: {label} {str(text)!r} has {_characters(missing)}, which the "
+                               f"certificate's font cannot print; write it with Latin letters in {source}.")
 
 
-def _heading(page: _Page, data: CertificateData) -> float:
-    """Title, number and the trainee's name and business; returns the next baseline."""
-    page.colour(_ACCENT)
-    title = _encode("SERTIFIKAT")
-    page.centred(title, BOLD, 40, _CENTRE, 502)
-    page.ops.append(f"{_ACCENT} RG 1.2 w {_CENTRE - 60:.2f} 486 m {_CENTRE + 60:.2f} 486 l S")
-    page.colour(_MUTED)
-    size, lines = _fit(f"Nomor: {data.certificate_number}", REGULAR, 11, 8, _TEXT_WIDTH, 1)
-    page.centred(lines[0], REGULAR, size, _CENTRE, 468)
-    page.colour(_INK)
-    page.centred(_encode("diberikan kepada"), ITALIC, 14, _CENTRE, 432)
-    size, lines = _fit(data.name, BOLD, 32, 20, _TEXT_WIDTH, 2)
-    page.colour(_ACCENT)
-    y = 396.0 + size * 1.15
-    for line in lines:
-        y -= size * 1.15
-        page.centred(line, BOLD, size, _CENTRE, y)
-    page.colour(_INK)
-    y -= size * 0.25 + 12  # below the name's descenders
+# --- layout ---------------------------------------------------------------------------------
+
+_INK = (0.13, 0.13, 0.13)
+_ACCENT = (0.07, 0.27, 0.45)
+_MUTED = (0.35, 0.35, 0.35)
+_CENTRE = PAGE_WIDTH / 2
+# The signer's block sits bottom right, the cohorts bottom left; the centred content above
+# them (the module table) ends at _CONTENT_FLOOR.
+_SIGNER_WIDTH = 230.0
+_SIGNER_CENTRE = TEXT_RIGHT - _SIGNER_WIDTH / 2
+_SIGNER_NAME_BASELINE = 52.0
+_SIGNATURE_BOTTOM, _SIGNATURE_HEIGHT = 62.0, 56.0
+_CONTENT_FLOOR = 178.0
+# The logo sits top left, beside the issuer, title and number, which keep clear of it.
+_LOGO_LEFT, _LOGO_TOP = BORDER_INSET + 14, PAGE_HEIGHT - BORDER_INSET - 12
+_LOGO_WIDTH, _LOGO_HEIGHT = 110.0, 70.0
+_BESIDE_LOGO = TEXT_WIDTH - 2 * (_LOGO_LEFT + _LOGO_WIDTH + 12 - TEXT_LEFT)
+
+
+def _heading(canvas: Canvas, data: CertificateData, logo: pdf.Image | None) -> float:
+    """Logo, issuer, title, number, the trainee's name and business; returns the next baseline."""
+    width = TEXT_WIDTH
+    if logo is not None:
+        pdf.draw_image(canvas, logo, _LOGO_LEFT, _LOGO_TOP - _LOGO_HEIGHT, _LOGO_WIDTH, _LOGO_HEIGHT,
+                       anchor="nw")
+        width = _BESIDE_LOGO
+    canvas.setFillColorRGB(*_ACCENT)
+    fitted = pdf.fit_text(data.issuer, width, pdf.BOLD, 12, 9, 2)
+    y = pdf.draw_lines(canvas, fitted, _CENTRE, _LOGO_TOP - fitted.size, pdf.BOLD, "centre")
+    y -= 30
+    pdf.draw_lines(canvas, pdf.fit_text("SERTIFIKAT", width, pdf.BOLD, 36), _CENTRE, y, pdf.BOLD, "centre")
+    canvas.setStrokeColorRGB(*_ACCENT)
+    canvas.setLineWidth(1.2)
+    canvas.line(_CENTRE - 60, y - 12, _CENTRE + 60, y - 12)
+    canvas.setFillColorRGB(*_MUTED)
+    y -= 28
+    pdf.draw_lines(canvas, pdf.fit_text(f"Nomor: {data.certificate_number}", width, pdf.REGULAR, 10, 7),
+                   _CENTRE, y, pdf.REGULAR, "centre")
+    canvas.setFillColorRGB(*_INK)
+    y -= 26
+    pdf.draw_lines(canvas, pdf.fit_text("diberikan kepada", TEXT_WIDTH, pdf.REGULAR, 13), _CENTRE, y,
+                   pdf.REGULAR, "centre")
+    fitted = pdf.fit_text(data.name, TEXT_WIDTH, pdf.BOLD, 30, 20, 2)
+    canvas.setFillColorRGB(*_ACCENT)
+    y = pdf.draw_lines(canvas, fitted, _CENTRE, y - 10 - fitted.size, pdf.BOLD, "centre", leading=1.15)
+    canvas.setFillColorRGB(*_INK)
+    y += fitted.size * 0.9  # back to the last baseline, then below its descenders
     if str(data.business).strip():
-        size, lines = _fit(data.business, REGULAR, 16, 10, _TEXT_WIDTH, 2)
-        for index, line in enumerate(lines):
-            y -= size * (1.25 if index else 0.75)
-            page.centred(line, REGULAR, size, _CENTRE, y)
-        y -= size * 0.25
-    return y - 26
+        fitted = pdf.fit_text(data.business, TEXT_WIDTH, pdf.REGULAR, 15, 10, 2)
+        y = pdf.draw_lines(canvas, fitted, _CENTRE, y - 8 - fitted.size, pdf.REGULAR, "centre")
+        y += fitted.size * 1.25
+    return y - 30
 
 
-def _achievement(page: _Page, data: CertificateData, y: float) -> float:
-    """The sentence, the table of modules and the cohorts; returns the next baseline."""
-    sentence = f"telah menyelesaikan seluruh modul {COURSE_TITLE}"
-    sentence += " dengan hasil berikut:" if data.modules else "."
-    for line in _wrap_balanced(_encode(sentence), REGULAR, 13, _TEXT_WIDTH)[:3]:
-        page.centred(line, REGULAR, 13, _CENTRE, y)
-        y -= 17
-    cohorts = ", ".join(str(cohort) for cohort in data.cohorts)
+def _achievement(canvas: Canvas, data: CertificateData, y: float) -> None:
+    """The sentence and the table of modules and scores."""
+    sentence = f"telah mengikuti {TRAINING_TITLE}"
+    sentence += " dan menyelesaikan modul berikut:" if data.modules else "."
+    fitted = pdf.fit_text(sentence, TEXT_WIDTH, pdf.REGULAR, 12, 10, 2)
+    y = pdf.draw_lines(canvas, fitted, _CENTRE, y, pdf.REGULAR, "centre", leading=1.3)
     if data.modules:
-        y = _module_table(page, data.modules, y - 8, cohort_room=32 if cohorts else 0)
-    if cohorts:
-        size, lines = _fit(f"Angkatan: {cohorts}", REGULAR, 11, 10, _TEXT_WIDTH, 2)
-        page.colour(_MUTED)
-        for line in lines:
-            page.centred(line, REGULAR, size, _CENTRE, y)
-            y -= size * 1.3
-        page.colour(_INK)
-    return y
+        _module_table(canvas, data.modules, y - 6)
 
 
-def _module_table(page: _Page, modules: list[tuple[str, float]], top: float, cohort_room: float) -> float:
-    """Module titles and scores in two columns under a header; returns the next baseline."""
-    rows = len(modules) + 1
-    leading = max(9.0, min(18.0, (top - _CONTENT_FLOOR - cohort_room) / rows))
+def _module_table(canvas: Canvas, modules: list[tuple[str, float]], top: float) -> None:
+    """Module titles and scores under a header, in as many columns (up to 3) as the room needs."""
+    room = top - _CONTENT_FLOOR
+    for columns in (1, 2, 3):
+        rows = math.ceil(len(modules) / columns) + 1
+        leading = min(18.0, room / rows)
+        if leading >= 11.0:
+            break
+    if leading < 7.0:
+        raise UmkmkitError(f"{len(modules)} modules do not fit on one certificate; give at most "
+                           f"{3 * (int(room / 7.0) - 1)}.")
     size = math.floor(min(11.0, leading * 0.72) * 100) / 100
-    scores = [_encode(_percent(float(score))) for _, score in modules]
-    score_width = max(_units(score, REGULAR) for score in scores) * size / 1000.0
-    header_score = _encode("Nilai")
-    score_width = max(score_width, _units(header_score, BOLD) * size / 1000.0)
-    titles = [_encode(title) for title, _ in modules]
-    widest_title = max(_units(title, REGULAR) for title in titles) * size / 1000.0
-    width = min(_TEXT_WIDTH, max(380.0, widest_title + score_width + 40.0))
-    left, right = _CENTRE - width / 2, _CENTRE + width / 2
-    title_room = width - score_width - 24.0
-
-    page.text(_encode("Modul"), BOLD, size, left, top)
-    page.right(header_score, BOLD, size, right, top)
-    rule = top - leading * 0.35
-    page.ops.append(f"{_MUTED} RG 0.6 w {left:.2f} {rule:.2f} m {right:.2f} {rule:.2f} l S")
-    y = top - leading
-    for title, score in zip(titles, scores):
-        units = _units(title, REGULAR)
-        title_size = min(size, _shrunk(units, title_room)) if units else size
-        page.text(title, REGULAR, title_size, left, y)
-        page.right(score, REGULAR, size, right, y)
-        y -= leading
-    rule = y + leading * 0.65
-    page.ops.append(f"{left:.2f} {rule:.2f} m {right:.2f} {rule:.2f} l S")
-    return y - 8
-
-
-def _signature(page: _Page, data: CertificateData) -> None:
-    """Place and date of issue, room to sign, a signature line and the issuer, bottom right."""
-    centre = _SIGNATURE_CENTRE
-    size, lines = _fit(f"{data.place}, {indonesian_date(data.issued)}", REGULAR, 12, 8,
-                       _SIGNATURE_WIDTH, 1)
-    page.centred(lines[0], REGULAR, size, centre, 140)
-    half = _SIGNATURE_WIDTH / 2 - 20
-    page.ops.append(f"{_INK} RG 0.8 w {centre - half:.2f} 92 m {centre + half:.2f} 92 l S")
-    size, lines = _fit(data.issuer, REGULAR, 11, 11, _SIGNATURE_WIDTH, 3)
-    y = 78.0
-    for line in lines:
-        page.centred(line, REGULAR, size, centre, y)
-        y -= size * 1.25
+    scores = [_percent(float(score)) for _, score in modules]
+    score_width = max(pdf.text_width(text, pdf.REGULAR, size) for text in [*scores, "100%"])
+    score_width = max(score_width, pdf.text_width("Nilai", pdf.BOLD, size))
+    gap = 24.0
+    if columns == 1:
+        widest = max(pdf.text_width(title, pdf.REGULAR, size) for title, _ in modules)
+        width = min(TEXT_WIDTH, max(380.0, widest + score_width + 40.0))
+    else:
+        width = (TEXT_WIDTH - gap * (columns - 1)) / columns
+    per_column = math.ceil(len(modules) / columns)
+    table_left = _CENTRE - (width * columns + gap * (columns - 1)) / 2
+    canvas.setStrokeColorRGB(*_MUTED)
+    canvas.setLineWidth(0.6)
+    for column in range(columns):
+        chunk = list(zip(modules, scores))[column * per_column:(column + 1) * per_column]
+        if not chunk:
+            break
+        left = table_left + column * (width + gap)
+        right = left + width
+        canvas.setFont(pdf.BOLD, size)
+        canvas.drawString(left, top, "Modul")
+        canvas.drawRightString(right, top, "Nilai")
+        canvas.line(left, top - leading * 0.35, right, top - leading * 0.35)
+        y = top - leading
+        for (title, _), score in chunk:
+            pdf.draw_lines(canvas, pdf.fit_text(title, width - score_width - 16.0, pdf.REGULAR, size),
+                           left, y, pdf.REGULAR)
+            canvas.drawRightString(right, y, score)
+            y -= leading
+        canvas.line(left, y + leading * 0.65, right, y + leading * 0.65)
 
 
-def _border() -> str:
+def _cohorts(canvas: Canvas, data: CertificateData) -> None:
+    """The cohorts the trainee took part in, bottom left."""
+    cohorts = ", ".join(str(cohort) for cohort in data.cohorts)
+    if not cohorts:
+        return
+    width = _SIGNER_CENTRE - _SIGNER_WIDTH / 2 - 24 - TEXT_LEFT
+    fitted = pdf.fit_text(f"Angkatan: {cohorts}", width, pdf.REGULAR, 10, 8, 3)
+    canvas.setFillColorRGB(*_MUTED)
+    first = _SIGNER_NAME_BASELINE + (len(fitted.lines) - 1) * fitted.size * 1.25
+    pdf.draw_lines(canvas, fitted, TEXT_LEFT, first, pdf.REGULAR)
+    canvas.setFillColorRGB(*_INK)
+
+
+def _signer(canvas: Canvas, data: CertificateData, signature: pdf.Image | None, stamp: pdf.Image | None) -> None:
+    """Place and date, the signer's title (or the issuer), signature and stamp, the signer's name."""
+    centre, width = _SIGNER_CENTRE, _SIGNER_WIDTH
+    role = pdf.fit_text(data.signer_title or data.issuer, width, pdf.REGULAR, 10.5, 9, 2)
+    role_top = _SIGNATURE_BOTTOM + _SIGNATURE_HEIGHT + 8 + (len(role.lines) - 1) * role.size * 1.25
+    place = pdf.fit_text(f"{data.place}, {indonesian_date(data.issued)}", width, pdf.REGULAR, 11, 8)
+    pdf.draw_lines(canvas, place, centre, role_top + 16, pdf.REGULAR, "centre")
+    pdf.draw_lines(canvas, role, centre, role_top, pdf.REGULAR, "centre")
+    if signature is not None:
+        pdf.draw_image(canvas, signature, centre - 85, _SIGNATURE_BOTTOM, 170, _SIGNATURE_HEIGHT,
+                       multiply=True)
+    if stamp is not None:
+        # over the signature's left part, a little below and above it, as a stamp is pressed
+        pdf.draw_image(canvas, stamp, centre - 110, _SIGNATURE_BOTTOM - 10, 76, 76, multiply=True)
+    canvas.setStrokeColorRGB(*_INK)
+    canvas.setLineWidth(0.8)
+    if str(data.signer_name).strip():
+        fitted = pdf.fit_text(data.signer_name, width, pdf.BOLD, 11, 8)
+        pdf.draw_lines(canvas, fitted, centre, _SIGNER_NAME_BASELINE, pdf.BOLD, "centre")
+        half = pdf.text_width(fitted.lines[0], pdf.BOLD, fitted.size) / 2
+        canvas.line(centre - half, _SIGNER_NAME_BASELINE - 2.5, centre + half, _SIGNER_NAME_BASELINE - 2.5)
+    else:
+        # room for a signature by hand
+        canvas.line(centre - width / 2 + 20, _SIGNER_NAME_BASELINE + 4, centre + width / 2 - 20,
+                    _SIGNER_NAME_BASELINE + 4)
+
+
+def _border(canvas: Canvas) -> None:
     outer = BORDER_INSET - 8
-    return (
-        f"{_ACCENT} RG 2.5 w {outer:.2f} {outer:.2f} {PAGE_WIDTH - 2 * outer:.2f} "
-        f"{PAGE_HEIGHT - 2 * outer:.2f} re S\n"
-        f"0.8 w {BORDER_INSET:.2f} {BORDER_INSET:.2f} {PAGE_WIDTH - 2 * BORDER_INSET:.2f} "
-        f"{PAGE_HEIGHT - 2 * BORDER_INSET:.2f} re S"
-    )
+    canvas.setStrokeColorRGB(*_ACCENT)
+    canvas.setLineWidth(2.5)
+    canvas.rect(outer, outer, PAGE_WIDTH - 2 * outer, PAGE_HEIGHT - 2 * outer)
+    canvas.setLineWidth(0.8)
+    canvas.rect(BORDER_INSET, BORDER_INSET, PAGE_WIDTH - 2 * BORDER_INSET, PAGE_HEIGHT - 2 * BORDER_INSET)
 
 
-_BORDER = _border()
-
-# --- PDF file -------------------------------------------------------------------------------
-
-_HEADER = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
-_FONT_OBJECTS = tuple(
-    f"<< /Type /Font /Subtype /Type1 /BaseFont /{font} /Encoding /WinAnsiEncoding >>".encode("ascii")
-    for font in _FONTS
-)
-_FONT_RESOURCES = " ".join(f"/{resource} {5 + index} 0 R" for index, (resource, _) in enumerate(_FONTS.values()))
-_FIXED_OBJECTS = (
-    b"<< /Type /Catalog /Pages 2 0 R >>",
-    b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-    (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_WIDTH} {PAGE_HEIGHT}] "
-     f"/Resources << /Font << {_FONT_RESOURCES} >> >> /Contents 4 0 R >>").encode("ascii"),
-)
-
-
-def _info_string(text: str) -> bytes:
-    """A document information string: UTF-16BE with a byte-order mark, as hex."""
-    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode("ascii") + b">"
-
-
-def _assemble(content: bytes, info: bytes) -> bytes:
-    """The PDF file: catalog 1, pages 2, page 3, content 4, fonts 5-7, info 8, then xref."""
-    stream = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content)
-    objects = (*_FIXED_OBJECTS, stream, *_FONT_OBJECTS, info)
-    parts = [_HEADER]
-    offsets = []
-    position = len(_HEADER)
-    for number, body in enumerate(objects, start=1):
-        chunk = b"%d 0 obj\n%s\nendobj\n" % (number, body)
-        offsets.append(position)
-        position += len(chunk)
-        parts.append(chunk)
-    xref = [b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)]
-    xref += [b"%010d 00000 n \n" % offset for offset in offsets]
-    parts += xref
-    parts.append(b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-                 % (len(objects) + 1, len(objects), position))
-    return b"".join(parts)
+def _image(data: CertificateData, field_name: str) -> pdf.Image | None:
+    path = getattr(data, field_name)
+    if path is None:
+        return None
+    try:
+        return pdf.load_image(path)
+    except UmkmkitError as error:
+        raise UmkmkitError(f"certificate of {data.trainee_id}, {field_name}: {error}") from error
 
 
 def certificate_pdf(data: CertificateData) -> bytes:
@@ -471,21 +389,21 @@ def certificate_pdf(data: CertificateData) -> bytes:
     Raises
     ------
     UmkmkitError
-        When the trainee id or name is empty, the date is not a date, or a score is not a
-        percentage from 0 to 100.
+        When the trainee id or name is empty, the date is not a date, a score is not a
+        percentage from 0 to 100, a text has characters the font cannot print, or an image
+        cannot be used.
     """
-    _check(data)
-    page = _Page([_BORDER])
-    y = _heading(page, data)
-    _achievement(page, data, y)
-    _signature(page, data)
-    content = "\n".join(page.ops).encode("latin-1")
-    issued = data.issued
-    info = b"<< /Title %s /Subject %s /Creator (umkmkit) /CreationDate (D:%04d%02d%02d000000) >>" % (
-        _info_string(f"Sertifikat {' '.join(str(data.name).split())}"),
-        _info_string(COURSE_TITLE), issued.year, issued.month, issued.day,
-    )
-    return _assemble(content, info)
+    check_certificate(data)
+    logo, signature, stamp = (_image(data, name) for name in ("logo", "signature", "stamp"))
+    document = pdf.document("landscape", title=f"Sertifikat {' '.join(str(data.name).split())}",
+                            subject=TRAINING_TITLE, author=data.issuer, created=data.issued)
+    canvas = document.canvas
+    _border(canvas)
+    y = _heading(canvas, data, logo)
+    _achievement(canvas, data, y)
+    _cohorts(canvas, data)
+    _signer(canvas, data, signature, stamp)
+    return document.to_bytes()
 
 
 def write_certificate(data: CertificateData, path: Path) -> Path:
@@ -494,14 +412,14 @@ def write_certificate(data: CertificateData, path: Path) -> Path:
     The PDF goes to a temporary file beside `path` first, then replaces `path` whole, so a
     crash never leaves half a certificate.
     """
-    pdf = certificate_pdf(data)
+    content = certificate_pdf(data)
     path = Path(path)
     # Named by process so two reports writing the same folder never share a temporary file;
     # opened normally (not mkstemp) so the certificate gets the usual permissions.
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(pdf)
+        temporary.write_bytes(content)
         os.replace(temporary, path)
     except OSError as error:
         temporary.unlink(missing_ok=True)

@@ -189,11 +189,12 @@ def demo(trainees: int, full: bool) -> None:
 
 
 def _echo_report(written) -> None:
-    click.echo(f"Coordinator's report (open in a browser): {written.index}")
-    click.echo(f"  workbook {written.workbook.name}, ledger {written.ledger_csv.name}, "
-               f"invitations {written.invitations_csv.name}, "
-               f"{len(written.certificates)} certificates in sertifikat/, "
-               f"{len(written.trainee_pages)} trainee sheets in peserta/")
+    click.echo(f"Laporan koordinator (buka di peramban) / coordinator's report: {written.index}")
+    click.echo(f"  {written.workbook.name}, {written.ledger_csv.name}, {written.invitations_csv.name}, "
+               f"{len(written.certificates)} sertifikat di sertifikat/, "
+               f"{len(written.trainee_pages)} lembar peserta di peserta/")
+    for trainee_id, why in sorted(written.refused_certificates.items()):
+        click.echo(f"  Sertifikat {trainee_id} belum dibuat (certificate not made): {why}")
 
 
 @main.command()
@@ -351,6 +352,66 @@ def cohort_create(cohort_id: str, roster_file: Path, db_url: str | None, exchang
         db_url=db_url, exchange_root=exchange_root, on_note=click.echo,
     )
     click.echo(f"Created cohort {cohort_id} with {len(roster(created))} trainees: {created.root}")
+
+
+@main.group()
+def checklist() -> None:
+    """Untuk pelatih: ceklis yang ditunjukkan peserta di HP-nya (modul tanpa nilai, misalnya 05).
+
+    For trainers: tick what each participant showed on their phone (curriculum.yml `ceklis:`),
+    kept in the cohort folder's ceklis.csv. Items are named by id or by their number in `show`.
+    """
+
+
+@checklist.command("show")
+@click.argument("cohort_id")
+def checklist_show(cohort_id: str) -> None:
+    """Tabel ceklis kohort: v = sudah ditunjukkan, - = belum (the checklist of a cohort)."""
+    from umkmkit.checklist import checklist_table, checklist_text
+    from umkmkit.curriculum import load_curriculum
+
+    kit = find_kit()
+    curriculum = load_curriculum(kit)
+    click.echo(checklist_text(checklist_table(kit.workspace.cohort(cohort_id), curriculum), curriculum))
+
+
+@checklist.command("tick")
+@click.argument("cohort_id")
+@click.argument("trainee_id")
+@click.argument("items", nargs=-1, required=True, metavar="ITEM...")
+@click.option("--tanggal", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Hari peserta menunjukkannya, YYYY-MM-DD (default: hari ini).")
+@click.option("--pelatih", default="", help="Nama pelatih yang mencentang (boleh kosong).")
+def checklist_tick(cohort_id: str, trainee_id: str, items: tuple[str, ...], tanggal, pelatih: str) -> None:
+    """Centang hal yang sudah ditunjukkan peserta (tick what a trainee showed).
+
+    Contoh: `umkmkit checklist tick mkw-2022-06 P-00003 profil-bisnis 2` (id atau nomor hal di `show`).
+    """
+    from umkmkit.checklist import tick
+    from umkmkit.curriculum import load_curriculum
+
+    kit = find_kit()
+    done = tick(kit.workspace.cohort(cohort_id), load_curriculum(kit), trainee_id, list(items),
+                when=tanggal, trainer=pelatih)
+    click.echo(f"{done.trainee_id} ({done.name}): dicentang {', '.join(done.changed) or '-'}"
+               + (f"; sudah dicentang sebelumnya: {', '.join(done.unchanged)}" if done.unchanged else "")
+               + f". Selesai {done.done} dari {done.total} hal.")
+
+
+@checklist.command("untick")
+@click.argument("cohort_id")
+@click.argument("trainee_id")
+@click.argument("items", nargs=-1, required=True, metavar="ITEM...")
+def checklist_untick(cohort_id: str, trainee_id: str, items: tuple[str, ...]) -> None:
+    """Hapus centang yang keliru (take back a tick made by mistake)."""
+    from umkmkit.checklist import untick
+    from umkmkit.curriculum import load_curriculum
+
+    kit = find_kit()
+    done = untick(kit.workspace.cohort(cohort_id), load_curriculum(kit), trainee_id, list(items))
+    click.echo(f"{done.trainee_id} ({done.name}): centang dihapus {', '.join(done.changed) or '-'}"
+               + (f"; memang belum dicentang: {', '.join(done.unchanged)}" if done.unchanged else "")
+               + f". Selesai {done.done} dari {done.total} hal.")
 
 
 @main.command()
@@ -657,6 +718,24 @@ def feedback(cohort_id: str, assignment_id: str, anyway: bool) -> None:
         click.echo("  (Written although some answers are not marked yet; those parts say \"waiting for the trainer\".)")
     for trainee_id, error in summary.failed.items():
         click.echo(f"  GAGAL (failed) {trainee_id}: {one_line_reason(error)}")
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder tujuan (default: workspace/handouts/). Folder to write to.")
+def handouts(out: Path | None) -> None:
+    """Untuk pelatih: lembar bawa pulang peserta (PDF A4 per modul, kartu, daftar istilah, halaman HP).
+
+    For trainers: what participants take home: a printable A4 handout per module, one-page cards
+    (harga aman, ongkir, tanda bahaya penipuan, sudah tertipu, izin usaha, buku pesanan, buku kas),
+    the glossary, each also as an offline HTML page for a phone, and the spreadsheet calculators.
+    """
+    from umkmkit.curriculum import load_curriculum
+    from umkmkit.handouts import summary, write_handouts
+
+    kit = find_kit()
+    for line in summary(write_handouts(kit, load_curriculum(kit), out)):
+        click.echo(line)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,16 @@ ProgressCallback = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
+class ChecklistItem:
+    """One thing a participant shows the trainer in a module (curriculum.yml `ceklis:`), e.g. a
+    WhatsApp Business profile set up on their phone; the trainer ticks it (umkmkit.checklist)."""
+
+    id: str
+    teks: str
+    module_id: str
+
+
+@dataclass(frozen=True)
 class Module:
     """One module of the curriculum, as declared in curriculum.yml."""
 
@@ -38,10 +48,13 @@ class Module:
     helpers: tuple[str, ...]
     minutes_teaching: int
     minutes_exercises: int
-    pass_mark: float
+    #: Percent needed to pass; None for a module without a graded assignment.
+    pass_mark: float | None
     #: (teaching, exercise) minutes of each lesson, from its title cell ("Waktu mengajar: N menit ·
     #: Latihan: M menit"), in lesson order; empty when a lesson is missing or has no such line.
     lesson_minutes: tuple[tuple[int, int], ...] = ()
+    #: What participants show the trainer (`ceklis:`), in order; empty for most modules.
+    checklist: tuple[ChecklistItem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,11 @@ class Curriculum:
     def assignments(self) -> tuple[Module, ...]:
         """Modules that have a graded assignment, in curriculum order."""
         return tuple(module for module in self.modules if module.assignment)
+
+    @property
+    def checklist(self) -> tuple[ChecklistItem, ...]:
+        """Every module's checklist items (`ceklis:`), in curriculum order; their ids are unique."""
+        return tuple(item for module in self.modules for item in module.checklist)
 
     @property
     def buildable(self) -> tuple[Module, ...]:
@@ -116,6 +134,9 @@ def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict:
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
 
 _REQUIRED = ("id", "slug", "judul", "title", "pertanyaan", "question", "lessons", "minutes", "pass_mark")
+#: Keys of one `ceklis:` item.
+_CHECKLIST_KEYS = ("id", "teks")
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 def load_yaml_with_lines(path: Path) -> object:
@@ -140,13 +161,14 @@ def load_curriculum(kit: Kit) -> Curriculum:
     data = load_yaml_with_lines(path)
     if not isinstance(data, dict) or not isinstance(data.get("modules"), list) or not data["modules"]:
         raise UmkmkitError(f"{path}: expected a 'modules:' list with at least one module.")
-    modules, seen = [], set()
+    modules, seen, checklist_lines = [], set(), {}
     for entry in data["modules"]:
         line = entry.get("__line__", "?") if isinstance(entry, dict) else "?"
         where = f"{path}, line {line}"
         if not isinstance(entry, dict):
             raise UmkmkitError(f"{where}: each module must be a mapping with {', '.join(_REQUIRED)}.")
-        missing = [key for key in _REQUIRED if key not in entry]
+        # pass_mark belongs to the graded assignment: a module without one may leave it out
+        missing = [key for key in _REQUIRED if key not in entry and (key != "pass_mark" or entry.get("assignment"))]
         if missing:
             raise UmkmkitError(f"{where}: module is missing {', '.join(missing)}.")
         module_id = str(entry["id"])
@@ -159,8 +181,8 @@ def load_curriculum(kit: Kit) -> Curriculum:
         assignment = entry.get("assignment")
         if assignment and not entry.get("notebooks"):
             raise UmkmkitError(f"{where}: assignment '{assignment}' needs a 'notebooks' list.")
-        pass_mark = float(entry["pass_mark"])
-        if not 0 < pass_mark <= 100:
+        pass_mark = float(entry["pass_mark"]) if "pass_mark" in entry else None
+        if pass_mark is not None and not 0 < pass_mark <= 100:
             raise UmkmkitError(f"{where}: pass_mark {pass_mark} must be a percent between 0 and 100.")
         modules.append(Module(
             id=module_id, slug=str(entry["slug"]), judul=str(entry["judul"]), title=str(entry["title"]),
@@ -173,11 +195,52 @@ def load_curriculum(kit: Kit) -> Curriculum:
             minutes_teaching=int(minutes["mengajar"]), minutes_exercises=int(minutes["latihan"]),
             pass_mark=pass_mark,
             lesson_minutes=_lesson_minutes(kit, [str(name) for name in entry["lessons"]]),
+            checklist=_checklist(path, entry, module_id, checklist_lines),
         ))
     days = data.get("hari_pelatihan", 2)
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 10:
         raise UmkmkitError(f"{path}: 'hari_pelatihan' must be a whole number of days (1 to 10), not {days!r}.")
     return Curriculum(tuple(modules), _knowledge_test(path, data.get("tes_pengetahuan"), modules), days)
+
+
+def _checklist(path: Path, entry: dict, module_id: str, seen: dict[str, int]) -> tuple[ChecklistItem, ...]:
+    """A module's optional `ceklis:` list; `seen` holds the line of every item id met so far."""
+    items = entry.get("ceklis")
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        raise UmkmkitError(
+            f"{path}, line {entry.get('__line__', '?')}: 'ceklis' of module {module_id} must be a list of items, "
+            "each with id and teks."
+        )
+    found = []
+    for item in items:
+        line = item.get("__line__", "?") if isinstance(item, dict) else entry.get("__line__", "?")
+        where = f"{path}, line {line}"
+        if not isinstance(item, dict):
+            raise UmkmkitError(f"{where}: each 'ceklis' item of module {module_id} is a mapping with id and teks.")
+        unknown = sorted(str(key) for key in item if key != "__line__" and key not in _CHECKLIST_KEYS)
+        if unknown:
+            raise UmkmkitError(
+                f"{where}: unknown key {', '.join(repr(k) for k in unknown)} in a 'ceklis' item; an item has only "
+                f"{' and '.join(_CHECKLIST_KEYS)}."
+            )
+        missing = [key for key in _CHECKLIST_KEYS if not str(item.get(key) or "").strip()]
+        if missing:
+            raise UmkmkitError(f"{where}: the 'ceklis' item has no {' and '.join(missing)}.")
+        item_id = str(item["id"])
+        if not _SLUG.match(item_id):
+            raise UmkmkitError(
+                f"{where}: ceklis id '{item_id}' must be lower-case letters and digits joined by '-', e.g. profil-bisnis."
+            )
+        if item_id in seen:
+            raise UmkmkitError(
+                f"{where}: ceklis id '{item_id}' appears twice (first at line {seen[item_id]}); ids must be unique "
+                "across the curriculum."
+            )
+        seen[item_id] = line
+        found.append(ChecklistItem(item_id, " ".join(str(item["teks"]).split()), module_id))
+    return tuple(found)
 
 
 _LESSON_MINUTES = re.compile(r"Waktu mengajar: (\d+) menit · Latihan: (\d+) menit")

@@ -32,9 +32,9 @@ import jinja2
 import pandas as pd
 from matplotlib.figure import Figure
 
-from umkmkit import charts, invitations
+from umkmkit import charts, checklist, invitations
 from umkmkit.background import Background, write_files
-from umkmkit.certificates import CertificateData, certificate_pdf
+from umkmkit.certificates import CertificateData, certificate_settings, check_certificate
 from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
 from umkmkit.formats import LOCALES, Formats
@@ -42,7 +42,7 @@ from umkmkit.progress import (
     MISSING, assignment_results, knowledge_gain, knowledge_test_ledger, ledger, module_results, trainee_summary,
     workspace_cohorts,
 )
-from umkmkit.workspace import Kit, Workspace
+from umkmkit.workspace import Cohort, Kit, Workspace
 
 #: Called with (phase, done, total, label), like the other long-running steps.
 ProgressCallback = Callable[[str, int, int, str], None]
@@ -99,6 +99,9 @@ TEXT = {
         "invitations_note": "{n} UMKM terdaftar belum pernah dilatih; daftar lengkap berurutan ada di undangan.csv "
                             "(prioritas: {priority}).",
         "files": "Berkas laporan",
+        "certificates_refused": "Sertifikat belum dibuat untuk {n} peserta yang lulus semua modul, karena "
+                                "ada tulisan yang tidak dapat dicetak. Perbaiki nama di roster (atau "
+                                "pengaturan sertifikat.yml kohortnya), lalu buat laporan lagi. Rinciannya:",
         "files_list": "progres.xlsx (lembar {sheets}) · progres.csv (semua nilai) · undangan.csv · "
                       "sertifikat/ ({certs} sertifikat) · peserta/ (lembar kemajuan per peserta)",
         "recent": "Grafik menampilkan {shown} kohort terakhir dari {total}; tabel di bawahnya memuat semua kohort.",
@@ -152,6 +155,9 @@ TEXT = {
         "invitations_note": "{n} registered UMKM were never trained; the full ranked list is in undangan.csv "
                             "(priority: {priority}).",
         "files": "Report files",
+        "certificates_refused": "No certificate was made for {n} trainees who passed every module: a text on it "
+                                "cannot be printed. Fix the name in the roster (or the cohort's sertifikat.yml), "
+                                "then make the report again. Details:",
         "files_list": "progres.xlsx (sheets {sheets}) · progres.csv (every score) · undangan.csv · "
                       "sertifikat/ ({certs} certificates) · peserta/ (one progress sheet per trainee)",
         "recent": "The charts show the last {shown} of {total} cohorts; the table below them holds every cohort.",
@@ -175,6 +181,8 @@ class Report:
     certificates: list[Path] = field(default_factory=list)
     trainee_pages: list[Path] = field(default_factory=list)
     headline: dict[str, object] = field(default_factory=dict)
+    #: trainee id -> why their certificate could not be made (e.g. a letter the font cannot print)
+    refused_certificates: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -196,6 +204,8 @@ class ReportData:
     invitations: pd.DataFrame
     gain: pd.DataFrame
     cohort_ids: list[str]
+    #: the phone checklist (checklist.checklist_table) of the cohorts whose trainer ticked any item
+    checklist: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=checklist.TABLE_COLUMNS))
 
 
 def build_report(
@@ -238,18 +248,20 @@ def build_report(
         background.write_tables(sheets, staging / "progres.xlsx", {
             staging / "progres.csv": data.ledger, staging / "undangan.csv": data.invitations,
         })
-        certificates = _certificates(data, curriculum, today)
+        settings = {c.cohort_id: certificate_settings(c.root) for c in workspace_cohorts(workspace, data.cohort_ids)}
+        certificates, refused = _certificates(data, curriculum, today, settings)
+        background.write_certificates(staging / "sertifikat", certificates)
         pages = _trainee_pages(data, curriculum, today)
-        background.write_files({**{f"sertifikat/{name}": pdf for name, pdf in certificates.items()},
-                                **{f"peserta/{name}": html for name, html in pages.items()}})
+        background.write_files({f"peserta/{name}": html for name, html in pages.items()})
         report("report", 1, 3, "charts")
         headline = _headline(data)
         page = render_index(data, curriculum, headline, lang=lang, today=today, priority=priority,
-                            certificates=len(certificates), sheets=list(sheets))
+                            certificates=len(certificates), sheets=list(sheets), refused=refused)
         write_files(staging, {"index.html": page})
         report("report", 2, 3, "files")
     _swap_in(staging, final)
     result.certificates = [final / "sertifikat" / name for name in certificates]
+    result.refused_certificates = refused
     result.trainee_pages = [final / "peserta" / name for name in pages]
     result.headline = headline
     report("report", 3, 3, "done")
@@ -311,7 +323,15 @@ def report_data(
         coverage_district=coverage_district, coverage_sector=coverage_sector, pass_sector=pass_sector,
         pass_district=pass_district, groups=groups, attention=attention, invitations=invited,
         gain=knowledge_gain(knowledge_test_ledger(chosen, curriculum)), cohort_ids=[c.cohort_id for c in chosen],
+        checklist=_checklist(chosen, curriculum),
     )
+
+
+def _checklist(cohorts: Sequence[Cohort], curriculum: Curriculum) -> pd.DataFrame:
+    """The phone checklist of every cohort whose trainer ticked anything (a ceklis.csv exists)."""
+    tables = [checklist.checklist_table(c, curriculum) for c in cohorts if checklist.checklist_file(c).is_file()]
+    tables = [table for table in tables if not table.empty]
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=checklist.TABLE_COLUMNS)
 
 
 def _coverage(registry: pd.DataFrame, reached: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -430,14 +450,30 @@ def workbook_sheets(data: ReportData, curriculum: Curriculum) -> dict[str, pd.Da
         "kohort_terakhir": data.attention["kohort_terakhir"],
         "alasan": [attention_reasons(codes) for codes in data.attention["alasan_kode"]],
     })
-    return {
+    sheets = {
         "Ringkasan": summary, "Perlu perhatian": attention, "Per peserta": people, "Per modul": per_module,
         "Tes awal-akhir": data.gain, "Undangan": data.invitations,
     }
+    if not data.checklist.empty:
+        # one row per trainee and cohort, a column per item ("ya" when ticked), like an attendance list
+        wide = data.checklist.pivot_table(index=["kohort", "id_peserta", "nama"], columns="item", values="selesai",
+                                          aggfunc="first", sort=False)
+        wide = wide[[item.id for item in curriculum.checklist if item.id in wide.columns]].astype(bool)
+        wide.insert(0, "selesai", wide.sum(axis=1).astype(int))
+        wide.insert(1, "dari", len(wide.columns) - 1)
+        sheets["Ceklis ponsel"] = wide.reset_index()
+    return sheets
 
 
-def _certificates(data: ReportData, curriculum: Curriculum, today: date) -> dict[str, bytes]:
-    """A PDF certificate (file name: content) for each trainee who passed every module."""
+def _certificates(
+    data: ReportData, curriculum: Curriculum, today: date, settings: dict[str, dict],
+) -> tuple[dict[str, CertificateData], dict[str, str]]:
+    """(file name: what the certificate says, for each trainee who passed every module and whose
+    certificate can be printed; trainee id: why not, for the others).
+
+    `settings` are each cohort's sertifikat.yml (certificates.certificate_settings): a trainee's
+    certificate is signed as the cohort in which they last took part says.
+    """
     passed = data.people[data.people["lulus_semua"]] if not data.people.empty else data.people
     titles = {m.assignment: m.judul for m in curriculum.assignments}
     passed_ids = set(passed["id_peserta"])
@@ -454,14 +490,20 @@ def _certificates(data: ReportData, curriculum: Curriculum, today: date) -> dict
     for trainee_id, cohort in zip(runs["id_peserta"].tolist(), runs["kohort"].tolist()):
         cohorts[trainee_id].append(cohort)
     businesses = _businesses(data)
-    made = {}
+    made, refused = {}, {}
     for person in passed.itertuples(index=False):
         certificate = CertificateData(
             trainee_id=person.id_peserta, name=person.nama, business=businesses.get(person.id_umkm, ""),
             modules=modules[person.id_peserta], cohorts=cohorts[person.id_peserta], issued=today,
+            **settings.get(cohorts[person.id_peserta][-1], {}),
         )
-        made[f"{person.id_peserta}.pdf"] = certificate_pdf(certificate)
-    return made
+        try:
+            check_certificate(certificate)
+        except UmkmkitError as error:
+            refused[person.id_peserta] = str(error)
+            continue
+        made[f"{person.id_peserta}.pdf"] = certificate
+    return made, refused
 
 
 def _businesses(data: ReportData) -> dict[str, str]:
@@ -494,12 +536,18 @@ def _trainee_pages(data: ReportData, curriculum: Curriculum, today: date) -> dic
     for trainee_id, *row in zip(modules["id_peserta"].tolist(), *(column.tolist() for column in columns)):
         rows_by_person[trainee_id].append(tuple(row))
     businesses = _businesses(data)
+    # the phone checklist of each trainee's latest cohort with one: (done, of, items not done yet)
+    ticks: dict[str, tuple[int, int, list[str]]] = {}
+    if not data.checklist.empty:
+        latest = data.checklist.drop_duplicates(["id_peserta", "item"], keep="last")
+        for trainee_id, rows in latest.groupby("id_peserta", sort=False):
+            ticks[trainee_id] = (int(rows["selesai"].sum()), len(rows), rows.loc[~rows["selesai"], "teks"].tolist())
     template = _TEMPLATES.get_template("peserta.html.j2")
     made_on = formats.day(today)
     return {
         f"{person.id_peserta}.html": template.render(
             lang="id", person=person, business=businesses.get(person.id_umkm, ""),
-            rows=rows_by_person.get(person.id_peserta, []), made_on=made_on,
+            rows=rows_by_person.get(person.id_peserta, []), made_on=made_on, ticks=ticks.get(person.id_peserta),
         )
         for person in data.people.itertuples(index=False)
     }
@@ -547,9 +595,10 @@ class _Table:
 
 def render_index(
     data: ReportData, curriculum: Curriculum, headline: dict[str, object], *, lang: str, today: date,
-    priority: Sequence[str], certificates: int, sheets: Sequence[str] = (),
+    priority: Sequence[str], certificates: int, sheets: Sequence[str] = (), refused: dict[str, str] | None = None,
 ) -> str:
-    """The report page: headline numbers, charts (inline SVG) and tables, nothing fetched."""
+    """The report page: headline numbers, charts (inline SVG) and tables, nothing fetched; `refused`
+    lists the graduates whose certificate could not be made, with why."""
     t, f = TEXT[lang], Formats(lang)
     names = {m.id: f"{m.id} {m.judul if lang == 'id' else m.title}" for m in curriculum.assignments}
     charts_made: list[_Chart] = []
@@ -635,6 +684,8 @@ def render_index(
         invitations_note=t["invitations_note"].format(n=f.number(len(data.invitations)), priority=", ".join(priority)),
         invitations_table=invitations_table,
         files=t["files_list"].format(sheets=", ".join(sheets) or "–", certs=f.number(certificates)),
+        refused=t["certificates_refused"].format(n=f.number(len(refused))) if refused else None,
+        refused_items=sorted((refused or {}).items()),
     )
 
 
