@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pandas as pd
 
-from umkmkit.demo import DEFAULT_TRAINEES, demo_roster, run_demo
-from umkmkit.workspace import Workspace
+from umkmkit.demo import DEFAULT_TRAINEES, demo_roster
 
 JUNE, AUGUST = "mkw-2022-06", "mkw-2022-08"
 
@@ -72,17 +70,6 @@ def test_returning_trainees_retake_only_what_they_failed(demo_run, curriculum):
                 retaken += 1
                 assert mine.loc[(AUGUST, module.assignment), "lulus"]
     assert retaken > 0
-
-
-def test_demo_runs_twice_in_a_row(demo_run, kit, curriculum, monkeypatch, tmp_path):
-    # the demo already there (a copy of the newcomer's run: its cohorts, gradebooks and report)
-    # is replaced whole by the next run
-    shutil.copytree(demo_run[0], tmp_path / "demo")
-    monkeypatch.setenv("UMKMKIT_WORKSPACE", str(tmp_path))
-    second = run_demo(kit, curriculum, trainees=2)
-    assert [c.cohort_id for c in second.cohorts] == [JUNE, AUGUST]
-    assert second.ledger.groupby("kohort")["id_peserta"].nunique().to_dict() == {JUNE: 2, AUGUST: 2}
-    assert len(list((Workspace(tmp_path / "demo").root / "reports").iterdir())) == 1
 
 
 def test_full_demo_rosters_are_the_whole_2022_cohorts(kit):

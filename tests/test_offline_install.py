@@ -21,7 +21,11 @@ from pathlib import Path
 
 import pytest
 
+from umkmkit.cohorts import roster
+from umkmkit.demo import DEMO_COHORTS
 from umkmkit.lockfile import read_lock
+from umkmkit.progress import workspace_cohorts
+from umkmkit.workspace import Workspace
 from umkmkit.usb import (
     LINUX, PROXY_PACKAGE, TARGETS, WINDOWS, build_usb_folder, folder_size, isolated_pip_environment, select_wheels,
     target_pins, unmet_on_stick,
@@ -140,8 +144,12 @@ def test_the_windows_wheels_include_what_only_windows_needs(usb_folder):
                for wheel in usb_folder.wheels)
 
 
-def test_the_stick_installs_the_kit_and_runs_the_demo_with_no_network(installed, environment, tmp_path):
+def test_the_stick_installs_the_kit_and_runs_the_demo_with_no_network(installed, environment, tmp_path, demo_run):
     target, _ = installed
+    # a demo already there (a copy of the newcomer's run: its cohorts, gradebooks and report) is
+    # replaced whole by this one
+    demo_folder = Path(environment["UMKMKIT_WORKSPACE"]) / "demo"
+    shutil.copytree(demo_run[0], demo_folder)
     where = offline(
         [target / ".venv" / "bin" / "python", "-c",
          "import umkmkit; from umkmkit.workspace import find_kit; print(umkmkit.__file__); print(find_kit().root)"],
@@ -153,9 +161,12 @@ def test_the_stick_installs_the_kit_and_runs_the_demo_with_no_network(installed,
 
     demo = offline([target / ".venv" / "bin" / "umkmkit", "demo", "--trainees", "2"], tmp_path, environment, timeout=900)
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
-    reports = list((Path(environment["UMKMKIT_WORKSPACE"]) / "demo" / "reports").glob("*/index.html"))
+    reports = list((demo_folder / "reports").glob("*/index.html"))
     assert len(reports) == 1 and str(reports[0]) in demo.stdout
     assert "trainees graded by nbgrader" in demo.stdout
+    cohorts = workspace_cohorts(Workspace(demo_folder))
+    assert [c.cohort_id for c in cohorts] == list(DEMO_COHORTS)
+    assert [len(roster(c)) for c in cohorts] == [2, 2]
 
 
 #: Run by the installed kit's Python: pins of the stick's lock for that Python that pip did not install.

@@ -257,6 +257,19 @@ def test_the_phone_checklist_is_in_the_workbook_and_on_the_trainee_sheet(small_w
     assert curriculum.checklist[2].teks.split(":")[0] in page  # what is still to do
 
 
+def test_the_page_links_the_participants_handouts_once_written(small_workspace, kit, curriculum, monkeypatch, tmp_path):
+    workspace, _ = small_workspace
+    monkeypatch.setenv("UMKMKIT_WORKSPACE", str(tmp_path / "kit-workspace"))
+    before = build_report(workspace, kit, curriculum, today=TODAY).index.read_text(encoding="utf-8")
+    assert "belum dibuat: jalankan `umkmkit handouts`" in before
+    handouts = kit.workspace.handouts_dir / "index.html"
+    handouts.parent.mkdir(parents=True)
+    handouts.write_text("<p>lembar</p>", encoding="utf-8")
+    written = build_report(workspace, kit, curriculum, today=TODAY)
+    [link] = re.findall(r'<a href="([^"]+)">Lembar bawa pulang peserta', written.index.read_text(encoding="utf-8"))
+    assert (written.index.parent / link).resolve() == handouts.resolve()
+
+
 def test_cohort_with_no_submissions_gives_a_clear_report(small_workspace, kit, curriculum):
     workspace, names = small_workspace
     written = build_report(workspace, kit, curriculum, today=TODAY)
@@ -298,7 +311,7 @@ def test_report_command(small_workspace, monkeypatch):
     monkeypatch.setenv("UMKMKIT_WORKSPACE", str(workspace.root))
     done = CliRunner().invoke(main, ["report", "--capacity", "3", "--priority", "distrik,muda", "--lang", "en"])
     assert done.exit_code == 0, done.output
-    assert "index.html" in done.output and "0 certificates" in done.output
+    assert "index.html" in done.output and "0 sertifikat di sertifikat/" in done.output
     refused = CliRunner().invoke(main, ["report", "--priority", "oap"])
     assert refused.exit_code == 1 and "only in aggregate" in refused.output
 

@@ -99,6 +99,8 @@ TEXT = {
         "invitations_note": "{n} UMKM terdaftar belum pernah dilatih; daftar lengkap berurutan ada di undangan.csv "
                             "(prioritas: {priority}).",
         "files": "Berkas laporan",
+        "handouts": "Lembar bawa pulang peserta (ringkasan modul, kartu, kalkulator)",
+        "handouts_missing": "Lembar bawa pulang peserta belum dibuat: jalankan `umkmkit handouts`.",
         "certificates_refused": "Sertifikat belum dibuat untuk {n} peserta yang lulus semua modul, karena "
                                 "ada tulisan yang tidak dapat dicetak. Perbaiki nama di roster (atau "
                                 "pengaturan sertifikat.yml kohortnya), lalu buat laporan lagi. Rinciannya:",
@@ -155,6 +157,8 @@ TEXT = {
         "invitations_note": "{n} registered UMKM were never trained; the full ranked list is in undangan.csv "
                             "(priority: {priority}).",
         "files": "Report files",
+        "handouts": "Participants' take-home handouts (module summaries, cards, calculators)",
+        "handouts_missing": "The participants' take-home handouts are not written yet: run `umkmkit handouts`.",
         "certificates_refused": "No certificate was made for {n} trainees who passed every module: a text on it "
                                 "cannot be printed. Fix the name in the roster (or the cohort's sertifikat.yml), "
                                 "then make the report again. Details:",
@@ -255,8 +259,10 @@ def build_report(
         background.write_files({f"peserta/{name}": html for name, html in pages.items()})
         report("report", 1, 3, "charts")
         headline = _headline(data)
+        handouts = kit.workspace.handouts_dir / "index.html"  # the kit's, also for the demo's report
         page = render_index(data, curriculum, headline, lang=lang, today=today, priority=priority,
-                            certificates=len(certificates), sheets=list(sheets), refused=refused)
+                            certificates=len(certificates), sheets=list(sheets), refused=refused,
+                            handouts=os.path.relpath(handouts, final).replace(os.sep, "/") if handouts.is_file() else None)
         write_files(staging, {"index.html": page})
         report("report", 2, 3, "files")
     _swap_in(staging, final)
@@ -596,9 +602,11 @@ class _Table:
 def render_index(
     data: ReportData, curriculum: Curriculum, headline: dict[str, object], *, lang: str, today: date,
     priority: Sequence[str], certificates: int, sheets: Sequence[str] = (), refused: dict[str, str] | None = None,
+    handouts: str | None = None,
 ) -> str:
     """The report page: headline numbers, charts (inline SVG) and tables, nothing fetched; `refused`
-    lists the graduates whose certificate could not be made, with why."""
+    lists the graduates whose certificate could not be made, with why; `handouts` is the relative
+    address of the participants' take-home handouts (umkmkit handouts), when written."""
     t, f = TEXT[lang], Formats(lang)
     names = {m.id: f"{m.id} {m.judul if lang == 'id' else m.title}" for m in curriculum.assignments}
     charts_made: list[_Chart] = []
@@ -685,7 +693,7 @@ def render_index(
         invitations_table=invitations_table,
         files=t["files_list"].format(sheets=", ".join(sheets) or "–", certs=f.number(certificates)),
         refused=t["certificates_refused"].format(n=f.number(len(refused))) if refused else None,
-        refused_items=sorted((refused or {}).items()),
+        refused_items=sorted((refused or {}).items()), handouts=handouts,
     )
 
 

@@ -226,6 +226,11 @@ class Workspace:
         """The coordinator's report of one day (umkmkit.report)."""
         return self.root / "reports" / day.isoformat()
 
+    @property
+    def handouts_dir(self) -> Path:
+        """The participants' take-home handouts, cards and calculators (umkmkit.handouts)."""
+        return self.root / "handouts"
+
 
 def ensure_scripts_on_path() -> None:
     """Put this environment's scripts folder (venv bin/ or Scripts\\) first on PATH.
