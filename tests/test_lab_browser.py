@@ -23,7 +23,7 @@ from browser import chromium_page
 from umkmkit import notebooks
 from umkmkit.cohorts import Trainee, create_cohort
 from umkmkit.grading import grade
-from umkmkit.lab import EXERCISES, LESSONS, WELCOME_NOTEBOOK, prepare_participant_folder
+from umkmkit.lab import EXERCISES, HANDOUTS, LESSONS, WELCOME_NOTEBOOK, prepare_participant_folder
 from umkmkit.simulate import SimulatedTrainee, answer_key, submission_notebooks, write_submission
 from umkmkit.workspace import Workspace
 
@@ -84,6 +84,11 @@ def test_participant_folder_has_lessons_exercises_and_data_but_no_solutions(kit,
     folder = prepare_participant_folder(kit, curriculum, tmp_path / "peserta")
     names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     assert WELCOME_NOTEBOOK in names
+    # the take-home handouts: an index, a PDF and a phone page per module, the calculators
+    assert f"{HANDOUTS}/index.html" in names
+    for module in curriculum.modules:
+        assert any(n.startswith(f"{HANDOUTS}/modul-{module.id}-") and n.endswith(".pdf") for n in names), module.id
+    assert any(n.startswith(f"{HANDOUTS}/kalkulator/") and n.endswith(".xlsx") for n in names)
     for module in curriculum.modules:
         assert {f"{LESSONS}/{lesson}" for lesson in module.lessons} <= names
         if module.assignment:  # a module without an exercise (05, done on the phone) has only lessons

@@ -16,6 +16,7 @@ own, so a trainer's personal JupyterLab preferences (an English locale, say) nev
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -45,7 +46,15 @@ PARTICIPANT, TRAINER = "peserta", "pelatih"
 DEFAULT_PORTS = {PARTICIPANT: 8888, TRAINER: 8890}
 #: Where a participant finds things, relative to their folder.
 LESSONS, EXERCISES, DATASETS = "lessons", "latihan", "datasets"
+#: The take-home handouts, cards and calculators (umkmkit.handouts) in the participants' folder.
+HANDOUTS = "lembar"
 WELCOME_NOTEBOOK = "MULAI-DI-SINI.ipynb"
+#: The kernel the kit's notebooks name in their metadata.
+KERNEL_NAME = "python3"
+#: Prints the `language_info` an ipykernel kernel sends in its kernel_info reply.
+_LANGUAGE_INFO_SCRIPT = (
+    "import json; from ipykernel.ipkernel import IPythonKernel; print(json.dumps(IPythonKernel.language_info))"
+)
 #: The data files a lesson reads: they live beside the lessons folder.
 _DATASET_REFERENCE = re.compile(r"\.\./datasets/([A-Za-z0-9_.-]+)")
 #: Letters and digits a participant cannot misread when typing the token from a whiteboard.
@@ -179,7 +188,9 @@ def lesson_datasets(kit: Kit, curriculum: Curriculum) -> list[str]:
 
 
 def prepare_participant_folder(kit: Kit, curriculum: Curriculum, folder: Path | None = None) -> Path:
-    """Fill the participants' folder: lessons/, latihan/<assignment>/, datasets/ and the welcome notebook.
+    """Fill the participants' folder: lessons/, latihan/<assignment>/, datasets/, lembar/ (the
+    take-home handouts and calculators, written again when a lesson or fact changed) and the
+    welcome notebook.
 
     Lessons and exercises are copied only where missing, so a participant's work survives a
     restart (delete a file to get a fresh copy). Data sets and the helper module (bantu.py,
@@ -187,11 +198,15 @@ def prepare_participant_folder(kit: Kit, curriculum: Curriculum, folder: Path | 
     kit's, and a fresh copy repairs one edited by mistake. The welcome notebook is
     the kit's and rewritten when the kit's text changes. Only the modules' exercises are
     copied: the knowledge test is handed out by the trainer, at the start and at the end.
+    Every notebook the kit puts there carries this machine's kernel metadata
+    (`kernel_metadata`), so opening one does not mark it modified.
     """
     folder = Path(folder) if folder else participant_dir(kit)
+    kernel = kernel_metadata()
     for module in curriculum.modules:
         for lesson in module.lessons:
             _copy_file(kit.lessons_dir / lesson, folder / LESSONS / lesson, replace=False)
+            _match_kernel(folder / LESSONS / lesson, kernel)
     # the helper module is the kit's code, not the participant's work: always the kit's copy
     helpers = sorted({name for module in curriculum.buildable for name in module.helpers})
     for name in helpers:
@@ -203,13 +218,82 @@ def prepare_participant_folder(kit: Kit, curriculum: Curriculum, folder: Path | 
         for path in sorted(p for p in source.rglob("*") if p.is_file()):
             target = folder / EXERCISES / module.assignment / path.relative_to(source)
             _copy_file(path, target, replace=path.name in module.helpers)
+            if target.suffix == ".ipynb":
+                _match_kernel(target, kernel)
     for name in lesson_datasets(kit, curriculum):
         _copy_file(kit.datasets_dir / name, folder / DATASETS / name, replace=True)
+    _handouts(kit, curriculum, folder / HANDOUTS)
     welcome = welcome_notebook(curriculum)
+    welcome.metadata.update(copy.deepcopy(kernel or {}))
     target = folder / WELCOME_NOTEBOOK
     if not target.is_file() or _cleaned(target) != welcome:
         notebooks.write_notebook(welcome, target)
     return folder
+
+
+def _handouts(kit: Kit, curriculum: Curriculum, target: Path) -> None:
+    """Write the handouts into `target` unless they are newer than everything they are read from
+    (writing them takes some 3 s: not at every start of the room's server)."""
+    from umkmkit.handouts import MARKER_FILE, write_handouts
+
+    marker = target / MARKER_FILE
+    sources = [kit.curriculum_file, *kit.lessons_dir.iterdir(), *kit.facts_dir.glob("*.yml"),
+               *kit.datasets_dir.glob("*.csv"), Path(__file__).resolve().parent / "handouts.py"]
+    if marker.is_file() and marker.stat().st_mtime >= max(path.stat().st_mtime for path in sources if path.is_file()):
+        return
+    write_handouts(kit, curriculum, target)
+
+
+def kernel_metadata(kernel_name: str = KERNEL_NAME) -> dict | None:
+    """The notebook metadata JupyterLab sets once this machine's `kernel_name` kernel has started.
+
+    JupyterLab writes the kernel's spec (`kernelspec`) and the `language_info` of its
+    kernel_info reply, Python version included, into the notebook's metadata, and marks the
+    notebook modified when either was not already exactly that (the kit's notebooks are
+    committed without the version, which differs per machine). The kernel is found and its
+    command built as the server does; its Python is asked, in a subprocess, what the kernel
+    reports. None when that cannot be known (no such kernel, or not an ipykernel one).
+    """
+    from jupyter_client.kernelspec import NoSuchKernel
+    from jupyter_client.manager import KernelManager
+
+    manager = KernelManager(kernel_name=kernel_name)
+    try:
+        spec = manager.kernel_spec
+        command = manager.format_kernel_cmd()  # a spec's "python" becomes this Python, as in the server
+    except NoSuchKernel:
+        return None
+    if command[1:3] != ["-m", "ipykernel_launcher"]:
+        return None
+    try:
+        reported = subprocess.run(
+            [command[0], "-c", _LANGUAGE_INFO_SCRIPT], stdin=subprocess.DEVNULL, capture_output=True,
+            text=True, encoding="utf-8", timeout=START_TIMEOUT, check=True,
+        )
+        language_info = json.loads(reported.stdout.strip().splitlines()[-1])
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        return None
+    return {
+        "kernelspec": {"display_name": spec.display_name, "language": spec.language, "name": kernel_name},
+        "language_info": language_info,
+    }
+
+
+def _match_kernel(path: Path, kernel: dict | None) -> None:
+    """Give the notebook at `path` the kernel metadata `kernel` (see `kernel_metadata`) where it differs.
+
+    Only the metadata changes: a participant's work in the notebook stays as it is.
+    """
+    if not kernel:
+        return
+    try:
+        nb = notebooks.read_notebook(path)
+    except UmkmkitError:
+        return  # a participant's broken file: `umkmkit lab` starts anyway, and Jupyter reports it
+    if all(nb.metadata.get(key) == value for key, value in kernel.items()):
+        return
+    nb.metadata.update(copy.deepcopy(kernel))
+    notebooks.write_notebook(nb, path)
 
 
 def _cleaned(path: Path) -> nbformat.NotebookNode | None:
@@ -278,6 +362,8 @@ pelatih akan datang membantu.
 - Folder **`lessons`** berisi materi pelajaran.
 - Folder **`latihan`** berisi latihan yang dinilai, satu folder untuk setiap modul.
 - Folder **`datasets`** berisi data contoh yang dibaca materi. Biarkan apa adanya.
+- Folder **`lembar`** berisi lembar bawa pulang: ringkasan setiap modul, kartu, daftar istilah
+  (PDF untuk dicetak, HTML untuk dibaca di HP) dan kalkulator spreadsheet. Buka `lembar/index.html`.
 
 **Satu laptop pelatih untuk seluruh kelas?** Kalau Anda membuka Jupyter lewat Wi-Fi dari laptop
 pelatih, semua peserta melihat berkas yang sama. Sebelum mengerjakan materi atau latihan, simpan

@@ -20,7 +20,7 @@ import shutil
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +48,10 @@ Cara mengerjakan
 Tidak perlu khawatir kalau nama berkasnya berubah, misalnya menjadi "latihan (1).ipynb":
 pelatih tetap tahu bahwa berkas itu milik Anda. Kalau Anda mengirim lebih dari sekali,
 kiriman yang terakhir yang dinilai.
+{handouts}"""
+#: README_TEXT's closing line when the bundle carries the module's handout.
+HANDOUT_NOTE = """
+Lembar ringkasan modul ({names}) boleh dicetak atau dibaca di HP, dan boleh Anda simpan.
 """
 
 
@@ -87,11 +91,14 @@ def released_notebooks(cohort: Cohort, assignment_id: str) -> dict[str, Path]:
     return {path.stem: path for path in sorted(folder.glob("*.ipynb"))}
 
 
-def release_assignment(cohort: Cohort, assignment_id: str, exchange: bool | None = None) -> ReleaseResult:
+def release_assignment(
+    cohort: Cohort, assignment_id: str, exchange: bool | None = None, extra_files: Sequence[Path] = (),
+) -> ReleaseResult:
     """Write one bundle per rostered trainee, and release to nbgrader's exchange.
 
     `exchange`: True releases to the cohort's exchange folder (nbgrader creates it when it
-    can), False does not, None (default) does when that folder exists. Bundles of an earlier
+    can), False does not, None (default) does when that folder exists. `extra_files` (e.g. the
+    module's printable handout) go into every bundle beside the notebooks. Bundles of an earlier
     release of the same assignment are replaced; nothing a trainee handed in is touched.
     The exchange release comes first: if nbgrader refuses it, no bundle is written.
     """
@@ -106,7 +113,8 @@ def release_assignment(cohort: Cohort, assignment_id: str, exchange: bool | None
         stage=lambda target: _stage_release(cohort, config, assignment_id, list(notebook_files), target),
     )
     bundles = tuple(
-        _write_bundle(cohort, config, assignment_id, trainee, list(notebook_files)) for trainee in roster(cohort)
+        _write_bundle(cohort, config, assignment_id, trainee, list(notebook_files), extra_files)
+        for trainee in roster(cohort)
     )
     return ReleaseResult(
         cohort.cohort_id, assignment_id, cohort.bundles_dir(assignment_id), bundles, root, released, note,
@@ -170,7 +178,8 @@ def _stage_release(
         notebooks.write_notebook(notebooks.stamped(nb, **stamp), path)
 
 
-def _write_bundle(cohort: Cohort, config: Config, assignment_id: str, trainee: Trainee, notebook_ids: list[str]) -> Bundle:
+def _write_bundle(cohort: Cohort, config: Config, assignment_id: str, trainee: Trainee, notebook_ids: list[str],
+                  extra_files: Sequence[Path] = ()) -> Bundle:
     """Build the trainee's folder next to the old one, then swap it in, then zip it."""
     folder = cohort.bundle_dir(assignment_id, trainee.trainee_id)
     staging = folder.with_name(f".{folder.name}.partial")
@@ -181,8 +190,11 @@ def _write_bundle(cohort: Cohort, config: Config, assignment_id: str, trainee: T
         assignment_id=assignment_id, cohort_id=cohort.cohort_id, name=trainee.name,
         trainee_id=trainee.trainee_id,
         notebook_list=" dan ".join(f"{notebook_id}.ipynb" for notebook_id in notebook_ids),
+        handouts=HANDOUT_NOTE.format(names=", ".join(Path(e).name for e in extra_files)) if extra_files else "",
     )
     (staging / README_FILE).write_text(readme, encoding="utf-8", newline="\r\n")
+    for extra in extra_files:
+        shutil.copyfile(extra, staging / Path(extra).name)
     if folder.exists():
         shutil.rmtree(folder)
     staging.rename(folder)
