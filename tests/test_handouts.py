@@ -149,7 +149,9 @@ def test_every_pdf_is_valid_embeds_its_fonts_and_names_its_modules(written, curr
         fonts = subprocess.run(["pdffonts", str(sheet.pdf)], capture_output=True, text=True, check=True).stdout
         rows = fonts.splitlines()[2:]
         assert rows and all(re.search(r"\s+yes\s+yes\s+(yes|no)\s+\d+\s+\d+\s*$", row) for row in rows), fonts
-        assert {row.split()[0].split("+")[-1] for row in rows} <= {"DejaVuSans", "DejaVuSans-Bold"}, fonts
+        # DejaVu Sans, and DejaVu Sans Mono for code
+        assert {row.split()[0].split("+")[-1] for row in rows} <= {"DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono",
+                                                                   "DejaVuSansMono-Bold"}, fonts
         text = pdf_text(sheet.pdf)
         # a module's handout names its module; a card or the glossary, the whole course
         named = [modules[sheet.pdf.stem.split("-")[1]]] if sheet.kind == "modul" else curriculum.modules

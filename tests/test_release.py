@@ -109,3 +109,12 @@ def test_release_command_says_what_it_did(cohort):
     assert done.returncode == 0, done.stderr
     assert f"3 bundles (folder and zip per trainee) of {ASSIGNMENT}: {cohort.bundles_dir(ASSIGNMENT)}" in done.stdout
     assert "Exchange: not released to nbgrader's exchange (--no-exchange)." in done.stdout
+    # the module's printable handout goes with the notebooks, in the folder and the zip, and the README says so
+    [handout] = [line.split(": ", 1)[1] for line in done.stdout.splitlines() if line.startswith("Lembar modul")]
+    assert handout.startswith("modul-00-") and handout.endswith(".pdf")
+    for bundle in cohort.bundles_dir(ASSIGNMENT).iterdir():
+        if bundle.is_dir():
+            assert (bundle / handout).read_bytes().startswith(b"%PDF")
+            assert handout in (bundle / "README.txt").read_text(encoding="utf-8")
+            with zipfile.ZipFile(bundle.with_suffix(".zip")) as archive:
+                assert f"{ASSIGNMENT}/{handout}" in archive.namelist()

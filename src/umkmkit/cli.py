@@ -426,10 +426,16 @@ def release(cohort_id: str, assignment_id: str, exchange: bool | None) -> None:
     so `collect` recognises it under any file name. Where there is a network, the assignment
     also goes to nbgrader's exchange.
     """
+    from umkmkit.curriculum import load_curriculum
+    from umkmkit.handouts import module_handouts
     from umkmkit.release import release_assignment
 
-    result = release_assignment(find_kit().workspace.cohort(cohort_id), assignment_id, exchange=exchange)
+    kit = find_kit()
+    handouts = module_handouts(kit, load_curriculum(kit), assignment_id)
+    result = release_assignment(kit.workspace.cohort(cohort_id), assignment_id, exchange=exchange, extra_files=handouts)
     click.echo(f"{len(result.bundles)} bundles (folder and zip per trainee) of {assignment_id}: {result.bundles_dir}")
+    if handouts:
+        click.echo(f"Lembar modul di setiap bundle (module handout in every bundle): {', '.join(p.name for p in handouts)}")
     click.echo(f"Exchange: {result.exchange_note}")
 
 

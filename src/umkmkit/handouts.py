@@ -29,14 +29,38 @@ Nothing here is typed a second time: texts, tables and examples are read from th
 card), figures from the registry and the data sets, results computed by bantu.py. When a lesson
 lacks what a card needs, the error names the lesson, the section and what is missing.
 
-PDFs go through the kit's engine `umkmkit.pdf` (ReportLab, DejaVu embedded). It sets one font
-per line; this module adds what handouts need on top of its public API: running text that mixes
-regular, bold and code words and wraps across pages, lists with bullets or tick boxes, tables
-whose cells wrap, boxes, page headers and "Halaman n dari N" footers, and cards that shrink their
-type step by step until they fit one page. Body text is 11 pt (cards at least 7.9 pt; today's
-cards use 9.2 to 11 pt); glossaries run in two balanced columns. A card or the glossary names the
-whole course under its footer. Measured on this project's 2-core machine, with other tests
-running: reading the lessons 0.8 s, the PDFs 1.5 s, the phone pages 0.1 s, the calculators 2.0 s.
+PDFs are laid out by ReportLab's Platypus on a canvas of the kit's engine `umkmkit.pdf` (DejaVu Sans
+embedded, the same content giving the same bytes), code in DejaVu Sans Mono, which matplotlib ships
+beside it. Body text is 11 pt; a card shrinks its type in steps of 2 % until it fits one page, to
+7.9 pt at least (today's cards use 9.5 to 11 pt), and a card that does not fit even then is an
+error that names it; glossaries run in two balanced columns; every page ends "Halaman n dari N". A
+card or the glossary names the whole course under its footer. Measured on this project's 2-core
+machine with other work running (load 1.3 to 3.7): reading the lessons 0.2 to 0.5 s, the PDFs 1.3 to
+2.0 s, the phone pages 0.02 s, the calculators 0.7 to 1.2 s; `write_handouts` 2.0 s in all (median
+of 6, 1.8 to 2.2 s; the hand-made layout took 1.15 s in the same runs).
+
+Why Platypus: the kit's rule is libraries before hand-written code, and this module used to lay its
+PDFs out by hand on the canvas: its own word wrap of regular, bold and code words across pages,
+bullets, numbers and tick boxes, tables whose cells wrap and whose header repeats on a new page,
+boxes, page breaks that keep a heading with two lines of text, two balanced columns, running heads
+and footers (422 lines). Platypus has each of these: `Paragraph` markup, `ListFlowable`, `Table` with
+`Paragraph` cells and `minRowHeights`, `CondPageBreak`, `BalancedColumns`, `PageTemplate`s with
+their `onPage`. What is left here maps the lessons' blocks to flowables, draws the footers, and adds
+two small flowables Platypus lacks: a table that fills its page with blank rows (the logs), and a
+glossary entry that breaks its lines once while the columns are balanced. The PDF part went from 422
+to 318 lines, the module from 1,621 to 1,570 (with this account, and a check that code is drawable
+in the code font).
+
+The price is time and size. The 14 PDFs, built from the same sheets in one process, the two layouts
+alternating: by hand 0.40 to 0.72 s (the medians of seven series of 7 to 9 runs), with Platypus 1.2
+to 2.4 s, in each series 2.9 to 3.7 times as long. Platypus breaks a paragraph's lines again for
+every split it tries, and balancing two columns tries several splits of every page: the glossary
+takes 0.35 to 0.39 s against 0.09 to 0.11 s. As before, a card is laid out once for each size it
+tries (one that does not fit stops at its second page), and each longer sheet twice, the first pass
+counting the pages for "Halaman n dari N". The code fonts add some 17 KB to each PDF that uses them
+(ReportLab keeps DejaVu's licence text in every subset): a module's handout or the glossary is 81 to
+92 KB instead of 46 to 60 KB. The handouts are written once per course, so under a second more is
+acceptable, and the PDFs stay under 100 KB to send by WhatsApp.
 
 Everything is built before anything is written; then the files go into a staging folder next to
 the target that replaces the previous handouts folder in one step, so a failure leaves the old
@@ -58,9 +82,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
+from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 from markupsafe import Markup, escape
+from reportlab import platypus
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import registerFontFamily
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.platypus.flowables import HRFlowable
 
 from umkmkit import notebooks, pdf
 from umkmkit.curriculum import Curriculum, Module
@@ -88,7 +120,7 @@ ORGANISER = "Pelatihan UMKM Manokwari"
 
 def default_folder(kit: Kit) -> Path:
     """Where `umkmkit handouts` writes without --out: <workspace>/handouts."""
-    return kit.workspace.root / HANDOUTS_FOLDER
+    return kit.workspace.handouts_dir
 
 
 # --- Markdown, as the lessons write it ------------------------------------------------------------
@@ -990,10 +1022,31 @@ def build_sheets(kit: Kit, curriculum: Curriculum) -> tuple[list[Sheet], list[st
     return sheets, warnings
 
 
+def _code_texts(blocks: Iterable[Block]) -> Iterable[str]:
+    """What the PDFs set in the code font: code spans and code blocks."""
+    for block in blocks:
+        runs: list[Spans] = []
+        if isinstance(block, Code):
+            yield block.text
+        elif isinstance(block, Box):
+            yield from _code_texts(block.blocks)
+        elif isinstance(block, (Paragraph, Heading, Quote)):
+            runs = [block.spans]
+        elif isinstance(block, ListBlock):
+            runs = [item.spans for item in block.items]
+        elif isinstance(block, Table):
+            runs = [cell for row in (block.header, *block.rows) for cell in row if cell]
+        elif isinstance(block, Terms):
+            runs = [spans for term in block.terms for spans in (term.term, term.definition)]
+        yield from (span.text for spans in runs for span in spans if span.code)
+
+
 def _check_drawable(sheet: Sheet) -> None:
     text = "\n".join([sheet.title, sheet.subtitle, sheet.footer, *_block_texts(sheet.blocks)])
-    for font in (pdf.REGULAR, pdf.BOLD):
-        missing = pdf.undrawable_characters(text, font)
+    code = "\n".join(_code_texts(sheet.blocks))
+    _register_fonts()
+    for checked, font in ((text, pdf.REGULAR), (text, pdf.BOLD), (code, MONO), (code, MONO_BOLD)):
+        missing = pdf.undrawable_characters(checked, font)
         if missing:
             raise UmkmkitError(f"The sheet '{sheet.title}' contains {', '.join(repr(c) for c in missing)}, which the "
                                "PDF fonts cannot draw (an emoji or a script outside Latin, Greek and Cyrillic): "
@@ -1002,421 +1055,317 @@ def _check_drawable(sheet: Sheet) -> None:
 
 # --- PDF ------------------------------------------------------------------------------------------
 
-_INK = (0.10, 0.10, 0.10)
-_ACCENT = (0.0, 0.345, 0.545)
-_MUTED = (0.33, 0.33, 0.33)
-_CODE_INK = (0.02, 0.29, 0.42)
-_LINE = (0.62, 0.62, 0.62)
-_HEAD_FILL = (0.90, 0.93, 0.96)
-_BOX_FILL = (0.93, 0.957, 0.98)
-_SHADE = (0.95, 0.96, 0.97)
+_INK = colors.Color(0.10, 0.10, 0.10)
+_ACCENT = colors.Color(0.0, 0.345, 0.545)
+_MUTED = colors.Color(0.33, 0.33, 0.33)
+_CODE_INK = colors.Color(0.02, 0.29, 0.42)
+_LINE = colors.Color(0.62, 0.62, 0.62)
+_HEAD_FILL = colors.Color(0.90, 0.93, 0.96)
+_BOX_FILL = colors.Color(0.93, 0.957, 0.98)
+_SHADE = colors.Color(0.95, 0.96, 0.97)
 _MARGIN = 42.0
 #: a card uses more of its one page
 _CARD_MARGIN = 34.0
+#: between the two columns of a glossary
+_GUTTER = 18.0
 #: Type sizes a card tries, largest first, until it fits one page (body text 11 pt down to 7.9 pt).
 CARD_SCALES = tuple(round(1.0 - 0.02 * step, 2) for step in range(15))
+#: Code is set in DejaVu Sans Mono, which matplotlib ships beside the engine's DejaVu Sans.
+MONO = "DejaVuSansMono"
+MONO_BOLD = "DejaVuSansMono-Bold"
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
-@dataclass
-class _Piece:
-    text: str
-    font: str
-    color: tuple[float, float, float]
+@functools.cache
+def _register_fonts() -> None:
+    """The code fonts, and the families that let Paragraph markup's <b> pick each font's bold."""
+    pdf.register_fonts()  # first: registering a font maps its bold to itself
+    folder = pdf.font_files()[pdf.REGULAR].parent
+    for name in (MONO, MONO_BOLD):
+        try:
+            pdfmetrics.registerFont(TTFont(name, str(folder / f"{name}.ttf")))
+        except (OSError, ValueError, TTFError) as error:
+            raise UmkmkitError(f"Cannot read the font {folder / name}.ttf: {error}. It comes with matplotlib; "
+                               "reinstall the kit (make setup) and try again.") from error
+    # no italic faces: *text* prints upright, as it always has
+    registerFontFamily(pdf.REGULAR, normal=pdf.REGULAR, bold=pdf.BOLD, boldItalic=pdf.BOLD)
+    registerFontFamily(MONO, normal=MONO, bold=MONO_BOLD, boldItalic=MONO_BOLD)
 
 
-class _Pdf:
-    """Lays a sheet's blocks out on A4 pages, top to bottom, breaking pages where needed."""
+def _hex(color: colors.Color) -> str:
+    return "#" + color.hexval()[2:]
 
-    def __init__(self, sheet: Sheet, scale: float, total: int | None):
-        self.sheet, self.scale, self.total = sheet, scale, total
-        self.doc = pdf.document(sheet.orientation, title=f"{sheet.label}: {sheet.title}", subject=sheet.subtitle,
-                                author=ORGANISER)
-        self.canvas = self.doc.canvas
-        self.margin = margin = _CARD_MARGIN if sheet.one_page else _MARGIN
-        self.page_left, self.right = margin, self.doc.width - margin
-        self.page_width = self.right - self.page_left
-        # the column text flows in: the page's width, or one of two columns (glossaries)
-        self.left, self.width = self.page_left, self.page_width
-        self.columns, self.column, self.column_top, self.column_floor = 1, 0, 0.0, 0.0
-        self.bottom = margin + 16
-        self.body = 11.0 * scale
-        self.small = 8.8 * scale
-        self.page = 0
-        self.y = 0.0
-        self._new_page()
 
-    # pages
+def _markup(spans: Iterable[Span]) -> str:
+    """Paragraph markup of spans: bold, code in the code font and colour, links in the accent colour."""
+    parts = []
+    for span in spans:
+        text = xml_escape(_CONTROLS.sub(" ", span.text))
+        text = f"<b>{text}</b>" if span.bold else text  # inside <font face>, so that it picks that face's bold
+        if span.code:
+            text = f'<font face="{MONO}" color="{_hex(_CODE_INK)}">{text}</font>'
+        elif span.href:
+            text = f'<font color="{_hex(_ACCENT)}">{text}</font>'
+        parts.append(text)
+    return "".join(parts)
 
-    def _new_page(self) -> None:
-        if self.page:
-            self.doc.new_page()
-        self.page += 1
-        left, width = self.page_left, self.page_width
-        self.canvas.setStrokeColorRGB(*_LINE)
-        self.canvas.setLineWidth(0.5)
-        self.canvas.line(left, self.margin + 8, self.right, self.margin + 8)
-        footer = f"{self.sheet.footer} · Halaman {self.page}" + (f" dari {self.total}" if self.total else "")
-        self._line(pdf.fit_text(footer, width, pdf.REGULAR, 8.0, 6.0), left, self.margin - 2, pdf.REGULAR, _MUTED)
-        if self.sheet.series:
-            self._line(pdf.fit_text(self.sheet.series, width, pdf.REGULAR, 6.5, 5.0), left, self.margin - 11,
-                       pdf.REGULAR, _MUTED)
-        top = self.doc.height - self.margin
-        if self.page == 1:
-            size = 9.5 * self.scale
-            self._line(pdf.fit_text(self.sheet.label.upper(), width, pdf.BOLD, size), left, top - size, pdf.BOLD,
-                       _ACCENT)
-            y = top - size * 1.5
-            title = pdf.fit_text(self.sheet.title, width, pdf.BOLD, 22 * self.scale, 14 * self.scale, most_lines=2)
-            y = self._line(title, left, y - title.size, pdf.BOLD, _INK, leading=1.15)
-            if self.sheet.subtitle:
-                sub = pdf.fit_text(self.sheet.subtitle, width, pdf.REGULAR, 11 * self.scale, 8 * self.scale,
-                                   most_lines=2)
-                y = self._line(sub, left, y + title.size * 0.15 - 2, pdf.REGULAR, _MUTED) + sub.size * 0.4
-            self.canvas.setStrokeColorRGB(*_ACCENT)
-            self.canvas.setLineWidth(2)
-            self.canvas.line(left, y, self.right, y)
-            self.y = y - 12 * self.scale
+
+@functools.lru_cache(maxsize=len(CARD_SCALES))
+def _styles(scale: float) -> dict[str, ParagraphStyle]:
+    """The paragraph styles of a sheet whose body text is 11 pt times `scale`."""
+    body, small, cell, term = 11.0 * scale, 8.8 * scale, 11.0 * scale * 0.92, 11.0 * scale * 0.88
+
+    def style(name: str, size: float, font: str = pdf.REGULAR, color: colors.Color = _INK, leading: float = 1.36,
+              **more) -> ParagraphStyle:
+        # allowWidows=0: the last line of a paragraph does not start a page or column alone
+        return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * leading, textColor=color,
+                              allowWidows=0, **more)
+
+    return {
+        "label": style("label", 9.5 * scale, pdf.BOLD, _ACCENT, leading=1.5),
+        "title": style("title", 22 * scale, pdf.BOLD, leading=1.15, spaceAfter=9 * scale),
+        "subtitle": style("subtitle", 11 * scale, color=_MUTED, leading=1.25, spaceAfter=6 * scale),
+        "body": style("body", body, spaceAfter=body * 0.45),
+        "small": style("small", small, spaceBefore=small * 0.4, spaceAfter=small * 0.45),
+        "quote": style("quote", body, leftIndent=body, spaceAfter=body * 0.45),
+        "item": style("item", body, spaceAfter=body * 0.25),
+        "heading2": style("heading2", 14 * scale, pdf.BOLD, _ACCENT, spaceBefore=14 * scale * 0.6),
+        "heading3": style("heading3", 11.8 * scale, pdf.BOLD, spaceBefore=11.8 * scale * 0.35,
+                          spaceAfter=11.8 * scale * 0.35),
+        "box title": style("box title", 10.5 * scale, pdf.BOLD, _ACCENT),
+        "cell": style("cell", cell),
+        "header cell": style("header cell", cell, pdf.BOLD),
+        "term": style("term", term, spaceAfter=term * 0.3),
+        "code": style("code", body * 0.9, MONO, _CODE_INK, leftIndent=body * 0.9, spaceAfter=body * 0.9 * 0.45),
+    }
+
+
+class _FillPage(platypus.Flowable):
+    """A table that adds blank rows down to the bottom of the page it lands on: a log to fill in by hand.
+
+    `make(n)` is the table with `n` blank rows of `row_height` points. It is meant for one-page cards:
+    split over pages, the table goes on without the blank rows.
+    """
+
+    def __init__(self, make, row_height: float):
+        super().__init__()
+        self._make, self._row_height = make, row_height
+        self._table = make(0)
+        self.spaceAfter = self._table.spaceAfter
+
+    def wrap(self, width, height):
+        _, used = self._make(0).wrap(width, height)
+        self._table = self._make(max(0, int((height - used) // self._row_height)))
+        return self._table.wrap(width, height)
+
+    def split(self, width, height):
+        return self._make(0).split(width, height)
+
+    def draw(self):
+        self._table.drawOn(self.canv, 0, 0)
+
+
+def _list(block: ListBlock, styles: dict[str, ParagraphStyle]) -> platypus.ListFlowable:
+    size = styles["item"].fontSize
+    if block.checkbox or block.ordered:
+        indent = size * (1.6 if block.checkbox else 1.9)
+        marker = {"bulletType": "1", "bulletFormat": "%s.", "bulletFontName": pdf.BOLD, "bulletColor": _INK,
+                  "leftIndent": indent, "bulletDedent": indent}
+    else:
+        marker = {"bulletType": "bullet", "start": "•", "bulletFontName": pdf.REGULAR, "bulletColor": _ACCENT,
+                  "leftIndent": size * 1.3, "bulletDedent": size * 1.1}
+    groups: list[tuple[Item, list[Item]]] = []  # an item and the items indented under it
+    for item in block.items:
+        if item.level and groups:
+            groups[-1][1].append(item)
         else:
-            size = 8.5 * self.scale
-            self._line(pdf.fit_text(f"{self.sheet.label} · {self.sheet.title} (lanjutan)", width, pdf.REGULAR, size),
-                       left, top - size, pdf.REGULAR, _MUTED)
-            self.canvas.setStrokeColorRGB(*_LINE)
-            self.canvas.setLineWidth(0.5)
-            self.canvas.line(left, top - size * 1.6, self.right, top - size * 1.6)
-            self.y = top - size * 1.6 - 10 * self.scale
-        if self.columns > 1:
-            self._to_column(0, self.y)
+            groups.append((item, []))
+    items = []
+    for item, under in groups:
+        flowables = [platypus.Paragraph(_markup(item.spans), styles["item"])]
+        if under:
+            flowables.append(_list(ListBlock(tuple(Item(i.spans) for i in under)), styles))
+        items.append(platypus.ListItem(flowables))
+    if not block.checkbox:
+        return platypus.ListFlowable(items, bulletFontSize=size, spaceAfter=size * 0.3, **marker)
+    # a box to tick before each number: each item is a one-item numbered list, in a list whose bullet is the box
+    # (DejaVu's ballot box at 1.17 times the size is 0.85 of it high, raised to stand on the text's baseline)
+    return platypus.ListFlowable(
+        [platypus.ListItem(platypus.ListFlowable([item], start=number, bulletFontSize=size, spaceAfter=size * 0.25,
+                                                 **marker))
+         for number, item in enumerate(items, start=1)],
+        bulletType="bullet", start="\u2610", bulletFontName=pdf.REGULAR, bulletFontSize=size * 1.17,
+        bulletOffsetY=size * 0.21, bulletColor=_INK, leftIndent=size * 1.3, bulletDedent=size * 1.3,
+        spaceAfter=size * 0.3)
 
-    def _line(self, fitted: pdf.Fitted, x: float, y: float, font: str, color, leading: float = 1.25) -> float:
-        self.canvas.setFillColorRGB(*color)
-        return pdf.draw_lines(self.canvas, fitted, x, y, font, leading=leading)
 
-    def _room(self, height: float) -> None:
-        """Go on in the next column, or on a new page, unless `height` points fit above the bottom margin."""
-        if self.y - height < self.bottom:
-            if self.column + 1 < self.columns:
-                self.column_floor = min(self.column_floor, self.y)
-                self._to_column(self.column + 1, self.column_top)
-            else:
-                self._new_page()
+def _table(block: Table, styles: dict[str, ParagraphStyle], width: float, scale: float) -> platypus.Flowable:
+    count = len(block.header)
+    rows = [(*row, *[None] * count)[:count] for row in block.rows]
+    if block.widths:
+        shares = block.widths
+    else:
+        longest = [max([len(plain(block.header[i]))] + [len(plain(row[i])) for row in rows if row[i]])
+                   for i in range(count)]
+        shares = tuple(min(max(n, 6), 60) for n in longest)
+    widths = [width * share / sum(shares) for share in shares]
+    cell, pad = styles["cell"], 3.2 * scale
+    data = [[platypus.Paragraph(_markup(spans), style) if spans else "" for spans in row]
+            for row, style in ((block.header, styles["header cell"]), *((row, cell) for row in rows))]
+    style = [("FONT", (0, 0), (-1, -1), pdf.REGULAR, cell.fontSize, cell.leading),  # blank cells: one line high
+             ("VALIGN", (0, 0), (-1, -1), "TOP"), ("GRID", (0, 0), (-1, -1), 0.6, _LINE),
+             ("BACKGROUND", (0, 0), (-1, 0), _HEAD_FILL),
+             *[(side, (0, 0), (-1, -1), pad) for side in ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING",
+                                                          "BOTTOMPADDING")]]
+    if block.shaded_rows:
+        style.append(("BACKGROUND", (0, 1), (-1, block.shaded_rows), _SHADE))
 
-    _GUTTER = 18.0
+    def make(blank_rows: int) -> platypus.Table:
+        every = data + [[""] * count for _ in range(blank_rows)]
+        return platypus.Table(every, colWidths=widths, repeatRows=1, style=style, hAlign="LEFT",
+                              minRowHeights=[block.row_height * scale] * len(every),
+                              spaceAfter=styles["body"].fontSize * 0.7)
 
-    def _to_column(self, column: int, top: float) -> None:
-        width = (self.page_width - self._GUTTER * (self.columns - 1)) / self.columns
-        self.column, self.column_top = column, top
-        if column == 0:
-            self.column_floor = top
-        self.left, self.width, self.y = self.page_left + column * (width + self._GUTTER), width, top
+    if block.fill_page:
+        return _FillPage(make, max(block.row_height * scale, cell.leading + 2 * pad))
+    return make(0)
 
-    def in_columns(self, count: int, draw) -> None:
-        """Let `draw()` flow its text in `count` columns, then go on below the longest one."""
-        self.columns = count
-        self._to_column(0, self.y)
-        draw()
-        bottom = min(self.y, self.column_floor) if self.column else self.y
-        self.columns, self.column = 1, 0
-        self.left, self.width, self.y = self.page_left, self.page_width, bottom
 
-    # running text
+def _box(block: Box, styles: dict[str, ParagraphStyle], width: float, scale: float) -> platypus.Table:
+    """The blocks on a tinted ground with an accent bar on the left, kept on one page."""
+    pad, bar = 7.0 * scale, 3.0
+    inner = [platypus.Paragraph(xml_escape(block.title), styles["box title"]),
+             *_flowables(block.blocks, styles, width - bar - 2 * pad, scale)]
+    return platypus.Table([["", inner]], colWidths=[bar, width - bar], hAlign="LEFT",
+                          spaceAfter=styles["body"].fontSize * 0.6, style=[
+                              ("BACKGROUND", (0, 0), (0, 0), _ACCENT), ("BACKGROUND", (1, 0), (1, 0), _BOX_FILL),
+                              ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONT", (0, 0), (-1, -1), pdf.REGULAR),
+                              ("LEFTPADDING", (0, 0), (0, 0), 0), ("RIGHTPADDING", (0, 0), (0, 0), 0),
+                              ("LEFTPADDING", (1, 0), (1, 0), pad), ("RIGHTPADDING", (1, 0), (1, 0), pad),
+                              ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad)])
 
-    @staticmethod
-    def _groups(spans: Iterable[Span], bold: bool = False) -> list[list[_Piece]]:
-        """Words (pieces that no space separates) of the spans, each piece one font and colour."""
-        groups: list[list[_Piece]] = []
-        current: list[_Piece] = []
-        for span in spans:
-            font = pdf.BOLD if span.bold or bold else pdf.REGULAR
-            color = _CODE_INK if span.code else _ACCENT if span.href else _INK
-            for part in re.split(r"(\s+)", span.text):
-                if not part:
-                    continue
-                if part.isspace():
-                    if current:
-                        groups.append(current)
-                        current = []
-                else:
-                    current.append(_Piece(pdf.clean_text(part), font, color))
-        if current:
-            groups.append(current)
-        return groups
 
-    @staticmethod
-    def _space(font: str, size: float) -> float:
-        return pdf.text_width("x x", font, size) - pdf.text_width("xx", font, size)
+class _Entry(platypus.Paragraph):
+    """A glossary entry. Balancing columns wraps each entry many times at one width: break its lines once."""
 
-    def _wrap(self, spans: Iterable[Span], width: float, size: float, bold: bool = False) -> list[list[list[_Piece]]]:
-        lines: list[list[list[_Piece]]] = [[]]
-        used = 0.0
-        for group in self._groups(spans, bold):
-            measure = sum(pdf.text_width(p.text, p.font, size) for p in group)
-            space = self._space(group[0].font, size)
-            if lines[-1] and used + space + measure > width:
-                lines.append([])
-                used = 0.0
-            if not lines[-1] and measure > width:  # a word wider than the column: cut it
-                for chunk in self._cut(group, width, size):
-                    lines[-1].append(chunk)
-                    lines.append([])
-                lines.pop()
-                used = sum(pdf.text_width(p.text, p.font, size) for p in lines[-1][-1])
-                continue
-            used += (space if lines[-1] else 0.0) + measure
-            lines[-1].append(group)
-        return [line for line in lines if line] or [[]]
+    def wrap(self, width, height):
+        if getattr(self, "_wrapped_at", None) != width:
+            self._wrapped_at, self._size = width, super().wrap(width, height)
+        return self._size
 
-    @staticmethod
-    def _cut(group: list[_Piece], width: float, size: float) -> list[list[_Piece]]:
-        chunks: list[list[_Piece]] = [[]]
-        used = 0.0
-        for piece in group:
-            for char in piece.text:
-                char_width = pdf.text_width(char, piece.font, size)
-                if used + char_width > width and chunks[-1]:
-                    chunks.append([])
-                    used = 0.0
-                last = chunks[-1][-1] if chunks[-1] else None
-                if last and last.font == piece.font and last.color == piece.color:
-                    last.text += char
-                else:
-                    chunks[-1].append(_Piece(char, piece.font, piece.color))
-                used += char_width
-        return chunks
 
-    def _draw_text_line(self, line: list[list[_Piece]], x: float, baseline: float, size: float) -> None:
-        segments: list[_Piece] = []
-        for index, group in enumerate(line):
-            for position, piece in enumerate(group):
-                text = (" " if index and position == 0 else "") + piece.text
-                if segments and segments[-1].font == piece.font and segments[-1].color == piece.color:
-                    segments[-1].text += text
-                else:
-                    segments.append(_Piece(text, piece.font, piece.color))
-        for segment in segments:
-            self.canvas.setFont(segment.font, size)
-            self.canvas.setFillColorRGB(*segment.color)
-            self.canvas.drawString(x, baseline, segment.text)
-            width = pdf.text_width(segment.text, segment.font, size)
-            if segment.text.startswith(" "):
-                width += self._space(segment.font, size)
-            x += width
+def _terms(block: Terms, styles: dict[str, ParagraphStyle]) -> platypus.Flowable:
+    """Glossary entries in two columns of even length, page after page."""
+    entries = []
+    for term in block.terms:
+        spans = (*(Span(s.text, True, s.italic, s.code) for s in term.term), Span(": "), *term.definition)
+        if block.show_modules:
+            spans = (*spans, Span(f" (modul {', '.join(term.modules)})"))
+        entries.append(_Entry(_markup(spans), styles["term"]))
+    return platypus.BalancedColumns(entries, nCols=2, innerPadding=_GUTTER, leftPadding=0, rightPadding=0,
+                                    topPadding=0, bottomPadding=0)
 
-    def _leading(self, size: float) -> float:
-        return size * 1.36
 
-    def paragraph(self, spans: Spans, size: float | None = None, indent: float = 0.0, bold: bool = False,
-                  keep: int = 2) -> None:
-        size = size or self.body
-        lines = self._wrap(spans, self.width - indent, size, bold)
-        leading = self._leading(size)
-        self._room(leading * min(keep, len(lines)))
-        for line in lines:
-            self._room(leading)
-            self._draw_text_line(line, self.left + indent, self.y - size, size)
-            self.y -= leading
-        self.y -= size * 0.45
+def _flowables(blocks: Iterable[Block], styles: dict[str, ParagraphStyle], width: float,
+               scale: float) -> list[platypus.Flowable]:
+    body = styles["body"]
+    story: list[platypus.Flowable] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            story.append(platypus.Paragraph(_markup(block.spans), styles["small" if block.small else "body"]))
+        elif isinstance(block, Heading):
+            style = styles["heading2" if block.level <= 2 else "heading3"]
+            # a heading starts a page rather than end one: it needs room for two lines under it
+            story += [platypus.CondPageBreak(style.leading + style.spaceBefore + 2 * body.leading + style.fontSize),
+                      platypus.Paragraph(_markup(block.spans), style)]
+            if block.level <= 2:
+                story.append(HRFlowable(width="100%", thickness=0.8, color=_ACCENT, spaceBefore=0,
+                                        spaceAfter=style.fontSize * 0.35))
+        elif isinstance(block, ListBlock):
+            story.append(_list(block, styles))
+        elif isinstance(block, Table):
+            story.append(_table(block, styles, width, scale))
+        elif isinstance(block, Box):
+            story.append(_box(block, styles, width, scale))
+        elif isinstance(block, Terms):
+            story.append(_terms(block, styles))
+        elif isinstance(block, Quote):
+            story.append(platypus.Paragraph(_markup(block.spans), styles["quote"]))
+        elif isinstance(block, Code):
+            code = styles["code"]
+            fits = int((width - code.leftIndent) / pdfmetrics.stringWidth("0", MONO, code.fontSize))
+            text = "\n".join(_CONTROLS.sub(" ", line) for line in block.text.splitlines())
+            story.append(platypus.Preformatted(text, code, maxLineLength=fits, newLineChars="  "))
+    return story
 
-    def heading(self, spans: Spans, level: int) -> None:
-        size = (14.0 if level <= 2 else 11.8) * self.scale
-        lines = self._wrap(spans, self.width, size, bold=True)
-        self._room(self._leading(size) * len(lines) + self._leading(self.body) * 2 + size)
-        self.y -= size * (0.6 if level <= 2 else 0.35)
-        for line in lines:
-            self._draw_text_line([[_Piece(p.text, p.font, _ACCENT if level <= 2 else _INK) for p in group]
-                                  for group in line], self.left, self.y - size, size)
-            self.y -= self._leading(size)
-        if level <= 2:
-            self.canvas.setStrokeColorRGB(*_ACCENT)
-            self.canvas.setLineWidth(0.8)
-            self.canvas.line(self.left, self.y + size * 0.15, self.left + self.width, self.y + size * 0.15)
-        self.y -= size * 0.35
 
-    def items(self, block: ListBlock, size: float | None = None, dry: bool = False, left: float | None = None,
-              width: float | None = None) -> float:
-        """Draw a list (or with `dry`, only measure it); the height it takes."""
-        size = size or self.body
-        left = self.left if left is None else left
-        width = self.width if width is None else width
-        leading = self._leading(size)
-        used = 0.0
-        for number, item in enumerate(block.items, start=1):
-            indent = size * (2.9 if block.checkbox else 1.9 if block.ordered else 1.3) + item.level * size * 1.4
-            lines = self._wrap(item.spans, width - indent, size)
-            if not dry:
-                self._room(leading * min(2, len(lines)))
-                top = self.y
-                x = left + item.level * size * 1.4
-                if block.checkbox:
-                    box = size * 0.85
-                    self.canvas.setStrokeColorRGB(*_INK)
-                    self.canvas.setLineWidth(0.9)
-                    self.canvas.rect(x, top - size * 0.95, box, box)
-                    marker, marker_x = f"{number}.", x + box + size * 0.35
-                elif block.ordered:
-                    marker, marker_x = f"{number}.", x
-                else:
-                    marker, marker_x = "•", x + size * 0.2
-                self.canvas.setFont(pdf.BOLD if block.ordered or block.checkbox else pdf.REGULAR, size)
-                self.canvas.setFillColorRGB(*(_ACCENT if not block.ordered and not block.checkbox else _INK))
-                self.canvas.drawString(marker_x, top - size, marker)
-                for line in lines:
-                    self._room(leading)
-                    self._draw_text_line(line, left + indent, self.y - size, size)
-                    self.y -= leading
-                self.y -= size * 0.25
-            used += leading * len(lines) + size * 0.25
-        if not dry:
-            self.y -= size * 0.3
-        return used + size * 0.3
+class _TooLong(Exception):
+    """A one-page card reached a second page."""
 
-    def box(self, block: Box) -> None:
-        pad = 7.0 * self.scale
-        inner_width = self.width - 2 * pad - 3
-        size = self.body
-        title_size = 10.5 * self.scale
-        height = self._leading(title_size) + 2 * pad
-        for inner in block.blocks:
-            if isinstance(inner, Paragraph):
-                height += len(self._wrap(inner.spans, inner_width, self.small if inner.small else size)) \
-                    * self._leading(self.small if inner.small else size) + size * 0.45
-            elif isinstance(inner, ListBlock):
-                height += self.items(inner, size, dry=True, width=inner_width)
-        self._room(height)
-        top = self.y
-        self.canvas.setFillColorRGB(*_BOX_FILL)
-        self.canvas.rect(self.left, top - height, self.width, height, stroke=0, fill=1)
-        self.canvas.setFillColorRGB(*_ACCENT)
-        self.canvas.rect(self.left, top - height, 3, height, stroke=0, fill=1)
-        saved_left, saved_width = self.left, self.width
-        self.left, self.width = saved_left + pad + 3, inner_width
-        self.y = top - pad
-        self._draw_text_line([[_Piece(pdf.clean_text(word), pdf.BOLD, _ACCENT)] for word in block.title.split()],
-                             self.left, self.y - title_size, title_size)
-        self.y -= self._leading(title_size)
-        for inner in block.blocks:
-            if isinstance(inner, Paragraph):
-                self.paragraph(inner.spans, self.small if inner.small else size)
-            elif isinstance(inner, ListBlock):
-                self.items(inner, size)
-        self.left, self.width = saved_left, saved_width
-        self.y = top - height - size * 0.6
 
-    def table(self, block: Table) -> None:
-        size = self.body * 0.92
-        leading = self._leading(size)
-        pad = 3.2 * self.scale
-        count = len(block.header)
-        if block.widths:
-            shares = block.widths
-        else:
-            longest = [max([len(plain(block.header[i]))] + [len(plain(row[i])) for row in block.rows if row[i]])
-                       for i in range(count)]
-            shares = tuple(min(max(n, 6), 60) for n in longest)
-        total = sum(shares)
-        widths = [self.width * share / total for share in shares]
-        lowest = block.row_height * self.scale
+def _build(sheet: Sheet, scale: float, total: int | None) -> tuple[bytes, int]:
+    """The sheet laid out with its type at `scale`, "Halaman n dari `total`" under each page; and its pages."""
+    _register_fonts()
+    info = {"title": f"{sheet.label}: {sheet.title}", "subject": sheet.subtitle, "author": ORGANISER}
+    document = pdf.document(sheet.orientation, **info)
+    margin = _CARD_MARGIN if sheet.one_page else _MARGIN
+    width, top, bottom = document.width - 2 * margin, document.height - margin, margin + 16
+    running = 8.5 * scale  # the running head of the pages after the first
+    pages = 0
 
-        def layout(cells, bold=False):
-            wrapped = [self._wrap(cell, widths[i] - 2 * pad, size, bold) if cell else []
-                       for i, cell in enumerate(cells)]
-            height = max([len(lines) for lines in wrapped] + [1]) * leading + 2 * pad
-            return wrapped, max(height, lowest)
+    def footer(canvas, doc) -> None:
+        nonlocal pages
+        pages = doc.page
+        canvas.setStrokeColor(_LINE)
+        canvas.setLineWidth(0.5)
+        canvas.line(margin, margin + 8, margin + width, margin + 8)
+        text = f"{sheet.footer} · Halaman {doc.page}" + (f" dari {total}" if total else "")
+        canvas.setFillColor(_MUTED)
+        pdf.draw_lines(canvas, pdf.fit_text(text, width, pdf.REGULAR, 8.0, 6.0), margin, margin - 2)
+        if sheet.series:
+            pdf.draw_lines(canvas, pdf.fit_text(sheet.series, width, pdf.REGULAR, 6.5, 5.0), margin, margin - 11)
 
-        def draw(wrapped, height, fill=None):
-            x = self.left
-            top = self.y
-            for i, lines in enumerate(wrapped):
-                if fill:
-                    self.canvas.setFillColorRGB(*fill)
-                    self.canvas.rect(x, top - height, widths[i], height, stroke=0, fill=1)
-                self.canvas.setStrokeColorRGB(*_LINE)
-                self.canvas.setLineWidth(0.6)
-                self.canvas.rect(x, top - height, widths[i], height, stroke=1, fill=0)
-                y = top - pad
-                for line in lines:
-                    self._draw_text_line(line, x + pad, y - size, size)
-                    y -= leading
-                x += widths[i]
-            self.y = top - height
+    def continued(canvas, doc) -> None:
+        if sheet.one_page:
+            raise _TooLong
+        footer(canvas, doc)
+        head = pdf.fit_text(f"{sheet.label} · {sheet.title} (lanjutan)", width, pdf.REGULAR, running)
+        pdf.draw_lines(canvas, head, margin, top - running)
+        canvas.line(margin, top - running * 1.6, margin + width, top - running * 1.6)
 
-        header = layout(block.header, bold=True)
-        self._room(header[1] + (layout(block.rows[0])[1] if block.rows else lowest))
-        draw(*header, fill=_HEAD_FILL)
-        for index, row in enumerate(block.rows):
-            wrapped, height = layout(row)
-            if self.y - height < self.bottom:
-                self._new_page()
-                draw(*header, fill=_HEAD_FILL)
-            draw(wrapped, height, fill=_SHADE if index < block.shaded_rows else None)
-        if block.fill_page:
-            blank = [[] for _ in range(count)]
-            height = max(lowest, leading + 2 * pad)
-            while self.y - height >= self.bottom:
-                draw(blank, height)
-        self.y -= self.body * 0.7
+    def frame(name: str, height: float) -> platypus.Frame:
+        return platypus.Frame(margin, bottom, width, height, leftPadding=0, bottomPadding=0, rightPadding=0,
+                              topPadding=0, id=name)
 
-    def terms(self, block: Terms) -> None:
-        """Glossary entries; in columns, the part that fits on a page is split evenly between them."""
-        size = self.body * 0.88
-        entries = []
-        for term in block.terms:
-            spans = (*(Span(s.text, True, s.italic, s.code) for s in term.term), Span(": "), *term.definition)
-            entries.append((*spans, Span(f" (modul {', '.join(term.modules)})")) if block.show_modules else spans)
-        heights = [len(self._wrap(spans, self.width, size)) * self._leading(size) + size * 0.3 for spans in entries]
-        plan = None  # (page, half of what is left if it all fits on this page, where the page's columns start)
-        for index, spans in enumerate(entries):
-            if self.column == 0 and (plan is None or plan[0] != self.page):
-                left = sum(heights[index:])
-                plan = (self.page, left / 2 if left <= self.columns * (self.y - self.bottom) else None, self.y)
-            _, half, start = plan
-            past_half = half is not None and start - self.y + heights[index] / 2 > half
-            if self.columns > 1 and self.column == 0 and past_half:
-                self.column_floor = min(self.column_floor, self.y)
-                self._to_column(1, self.column_top)
-            self.paragraph(spans, size, keep=2)
-            self.y += size * 0.15
-
-    def code(self, block: Code) -> None:
-        size = self.body * 0.9
-        for line in block.text.splitlines() or [""]:
-            self._room(self._leading(size))
-            self.canvas.setFont(pdf.REGULAR, size)
-            self.canvas.setFillColorRGB(*_CODE_INK)
-            self.canvas.drawString(self.left + size, self.y - size, line)
-            self.y -= self._leading(size)
-        self.y -= size * 0.45
-
-    def blocks(self, blocks: Iterable[Block]) -> None:
-        for block in blocks:
-            if isinstance(block, Paragraph):
-                if block.small:
-                    self.y -= self.small * 0.4
-                self.paragraph(block.spans, self.small if block.small else None)
-            elif isinstance(block, Heading):
-                self.heading(block.spans, block.level)
-            elif isinstance(block, ListBlock):
-                self.items(block)
-            elif isinstance(block, Table):
-                self.table(block)
-            elif isinstance(block, Box):
-                self.box(block)
-            elif isinstance(block, Terms):
-                self.in_columns(2, functools.partial(self.terms, block))
-            elif isinstance(block, Quote):
-                self.paragraph(block.spans, indent=self.body)
-            elif isinstance(block, Code):
-                self.code(block)
+    templates = [
+        platypus.PageTemplate("first", [frame("first", top - bottom)], onPage=footer, autoNextPageTemplate="later"),
+        platypus.PageTemplate("later", [frame("later", top - running * 1.6 - 10 * scale - bottom)], onPage=continued),
+    ]
+    styles = _styles(scale)
+    story = [platypus.Paragraph(xml_escape(sheet.label.upper()), styles["label"]),
+             platypus.Paragraph(xml_escape(sheet.title), styles["title"])]
+    if sheet.subtitle:
+        story.append(platypus.Paragraph(xml_escape(sheet.subtitle), styles["subtitle"]))
+    story.append(HRFlowable(width="100%", thickness=2, color=_ACCENT, spaceBefore=0, spaceAfter=12 * scale))
+    story += _flowables(sheet.blocks, styles, width, scale)
+    # the engine's canvas (its fonts, fixed bytes, date); Platypus writes the document's properties into it again
+    layout = platypus.BaseDocTemplate(None, pagesize=(document.width, document.height), pageTemplates=templates,
+                                      creator="umkmkit", **info)
+    layout.build(story, canvasmaker=lambda *_, **__: document.canvas)
+    # Platypus ended the last page and saved the file into the document's buffer (to_bytes would add a page)
+    return document.saved_bytes(), pages
 
 
 def render_pdf(sheet: Sheet) -> tuple[bytes, int]:
     """The sheet as PDF bytes and its number of pages; a card shrinks its type until it fits one page."""
-    for scale in CARD_SCALES if sheet.one_page else (1.0,):
-        draft = _Pdf(sheet, scale, None)
-        draft.blocks(sheet.blocks)
-        if not sheet.one_page or draft.page == 1:
-            final = _Pdf(sheet, scale, draft.page)
-            final.blocks(sheet.blocks)
-            return final.doc.to_bytes(), final.page
+    if not sheet.one_page:
+        _, pages = _build(sheet, 1.0, None)  # a first pass counts the pages for "Halaman n dari N"
+        return _build(sheet, 1.0, pages)
+    for scale in CARD_SCALES:
+        try:
+            return _build(sheet, scale, 1)
+        except _TooLong:
+            continue
     raise UmkmkitError(f"The card '{sheet.title}' does not fit one A4 page even at {CARD_SCALES[-1] * 11:.1f} pt: "
                        "the lesson text it prints has grown; shorten it, or let the card print less of it "
                        "(umkmkit/handouts.py).")
@@ -1547,6 +1496,35 @@ def write_handouts(kit: Kit, curriculum: Curriculum, out: Path | None = None) ->
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return Handouts(folder, folder / INDEX_FILE, tuple(written), calculators, note, tuple(warnings))
+
+
+def up_to_date(kit: Kit, folder: Path) -> bool:
+    """True when `folder` holds handouts written after every file they are read from changed
+    (curriculum.yml, the lessons and bantu.py, the registry, the data sets, this module)."""
+    marker = Path(folder) / MARKER_FILE
+    if not marker.is_file():
+        return False
+    sources = [kit.curriculum_file, *kit.lessons_dir.iterdir(), *kit.facts_dir.glob("*.yml"),
+               *kit.datasets_dir.glob("*.csv"), Path(__file__).resolve()]
+    return marker.stat().st_mtime >= max(path.stat().st_mtime for path in sources if path.is_file())
+
+
+def ensure_handouts(kit: Kit, curriculum: Curriculum, folder: Path | None = None) -> Path:
+    """The handouts folder (default: workspace/handouts), written first unless `up_to_date`
+    (writing them takes some 3 s: not at every start of the room's server or every release)."""
+    folder = Path(folder) if folder is not None else default_folder(kit)
+    if not up_to_date(kit, folder):
+        write_handouts(kit, curriculum, folder)
+    return folder
+
+
+def module_handouts(kit: Kit, curriculum: Curriculum, assignment_id: str) -> list[Path]:
+    """The printable handout of the module whose assignment is `assignment_id` (none for the
+    knowledge test or an unknown id), from the kit's handouts folder, written when stale."""
+    module = next((m for m in curriculum.assignments if m.assignment == assignment_id), None)
+    if module is None:
+        return []
+    return sorted(ensure_handouts(kit, curriculum).glob(f"modul-{module.id}-*.pdf"))
 
 
 def _swap(staging: Path, folder: Path) -> None:

@@ -222,26 +222,15 @@ def prepare_participant_folder(kit: Kit, curriculum: Curriculum, folder: Path | 
                 _match_kernel(target, kernel)
     for name in lesson_datasets(kit, curriculum):
         _copy_file(kit.datasets_dir / name, folder / DATASETS / name, replace=True)
-    _handouts(kit, curriculum, folder / HANDOUTS)
+    from umkmkit.handouts import ensure_handouts
+
+    ensure_handouts(kit, curriculum, folder / HANDOUTS)
     welcome = welcome_notebook(curriculum)
     welcome.metadata.update(copy.deepcopy(kernel or {}))
     target = folder / WELCOME_NOTEBOOK
     if not target.is_file() or _cleaned(target) != welcome:
         notebooks.write_notebook(welcome, target)
     return folder
-
-
-def _handouts(kit: Kit, curriculum: Curriculum, target: Path) -> None:
-    """Write the handouts into `target` unless they are newer than everything they are read from
-    (writing them takes some 3 s: not at every start of the room's server)."""
-    from umkmkit.handouts import MARKER_FILE, write_handouts
-
-    marker = target / MARKER_FILE
-    sources = [kit.curriculum_file, *kit.lessons_dir.iterdir(), *kit.facts_dir.glob("*.yml"),
-               *kit.datasets_dir.glob("*.csv"), Path(__file__).resolve().parent / "handouts.py"]
-    if marker.is_file() and marker.stat().st_mtime >= max(path.stat().st_mtime for path in sources if path.is_file()):
-        return
-    write_handouts(kit, curriculum, target)
 
 
 def kernel_metadata(kernel_name: str = KERNEL_NAME) -> dict | None:

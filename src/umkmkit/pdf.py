@@ -88,6 +88,7 @@ __all__ = [
     "fit_text",
     "font_files",
     "load_image",
+    "register_fonts",
     "text_width",
     "undrawable_characters",
     "wrap_text",
@@ -117,8 +118,11 @@ def font_files() -> dict[str, Path]:
 
 
 @functools.cache
-def _register_fonts() -> None:
-    """Parse the fonts once per process; every document then embeds the subset it uses."""
+def register_fonts() -> None:
+    """Parse the fonts once per process; every document then embeds the subset it uses.
+
+    Call it before registering other fonts or font families (ReportLab maps a newly registered
+    font's bold to itself): `document` calls it; Platypus layouts that add fonts call it first."""
     for name, path in font_files().items():
         try:
             pdfmetrics.registerFont(TTFont(name, str(path)))
@@ -150,6 +154,10 @@ class Document:
         self.canvas.save()
         return self._buffer.getvalue()
 
+    def saved_bytes(self) -> bytes:
+        """The PDF's bytes once something else ended the file on `canvas` (a Platypus build saves it)."""
+        return self._buffer.getvalue()
+
 
 def document(orientation: str = "portrait", *, title: str = "", subject: str = "", author: str = "",
              created: datetime.date | None = None) -> Document:
@@ -161,7 +169,7 @@ def document(orientation: str = "portrait", *, title: str = "", subject: str = "
     """
     if orientation not in ("portrait", "landscape"):
         raise UmkmkitError(f"Unknown page orientation {orientation!r}; use 'portrait' or 'landscape'.")
-    _register_fonts()
+    register_fonts()
     width, height = A4_PORTRAIT if orientation == "portrait" else A4_LANDSCAPE
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(width, height), invariant=True, initialFontName=REGULAR,
@@ -193,7 +201,7 @@ def clean_text(text: str) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _covered(font: str) -> frozenset[int]:
-    _register_fonts()
+    register_fonts()
     return frozenset(pdfmetrics.getFont(font).face.charToGlyph)
 
 
@@ -217,13 +225,13 @@ def text_width(text: str, font: str = REGULAR, size: float = 12.0) -> float:
     """Width in points of one line of `text` in `font` at `size` points, cleaned as it is drawn."""
     if font not in _FONT_FILES:
         raise UmkmkitError(f"Unknown font {font!r}; use one of {', '.join(_FONT_FILES)}.")
-    _register_fonts()
+    register_fonts()
     return _width_units(clean_text(text), font) * size / 1000.0
 
 
 def wrap_text(text: str, width: float, font: str = REGULAR, size: float = 12.0) -> list[str]:
     """Greedy word wrap of `text` into lines at most `width` wide (a longer word keeps its line)."""
-    _register_fonts()
+    register_fonts()
     limit = width * 1000.0 / size
     space = _width_units(" ", font)
     lines: list[str] = []
@@ -277,7 +285,7 @@ def fit_text(text: str, width: float, font: str = REGULAR, size: float = 12.0,
     past that, at most `most_lines` lines of even length at `smallest`, shrunk further only when
     a single word is still too wide.
     """
-    _register_fonts()
+    register_fonts()
     text = clean_text(text)
     smallest = size if smallest is None else min(smallest, size)
     units = _width_units(text, font)
