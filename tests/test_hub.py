@@ -1,11 +1,15 @@
 """The room server on loopback: `umkmkit hub-config`'s JupyterHub with real Unix accounts.
 
-One cohort, two participants and one trainer. The test writes the configuration with the CLI,
-starts JupyterHub (which starts its proxy, the cohort's formgrader service and the participants'
-servers) on 127.0.0.1, and drives what people would do:
+One cohort of three participants (two who work through an assignment, one newcomer who only
+logs in) and one trainer. The test writes the configuration with the CLI, starts JupyterHub
+(which starts its proxy, the cohort's formgrader service and the participants' servers) on
+127.0.0.1, and drives what people would do:
 
-- participants log in with the room's password and reach their own server, which runs under
-  their own Unix account (created by the hub on first spawn);
+- each participant sets their own password at first login, and only it opens their account;
+  names not on the roster are refused; the trainer prints login slips (`umkmkit hub-slips`),
+  clears a password with `umkmkit hub-reset-password`, and the participant sets a new one;
+- participants reach their own server, which runs under their own Unix account (created by the
+  hub on first spawn);
 - the trainer releases, collects, grades and returns feedback with umkmkit and nbgrader as the
   cohort's grader account, as in the formgrader service's terminal (`runuser`);
 - participants fetch, fill in and submit the assignment and fetch their feedback through
@@ -41,8 +45,10 @@ from pathlib import Path
 import nbformat
 import pytest
 import requests
+from click.testing import CliRunner, Result
 
 from umkmkit import notebooks, simulate
+from umkmkit.cli import main
 from umkmkit.cohorts import Trainee, create_cohort, open_gradebook
 from umkmkit.formgrader_names import KIT_EXPRESSION, NBGRADER_EXPRESSION
 from umkmkit.hub import grader_account, grader_environment, load_room
@@ -54,7 +60,7 @@ ROOT_ON_LINUX = sys.platform.startswith("linux") and os.geteuid() == 0
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = Path(sysconfig.get_path("scripts"))
 ASSIGNMENT, NOTEBOOK = "00-mengenal-jupyter", "latihan"
-PASSWORD = "kelas-manokwari"
+NEWCOMER_NAME = 'Ani <b>"Kue"</b> & Budi'  # on a login slip, written as text, never as HTML
 TRAINER = f"pelatih-{uuid.uuid4().hex[:6]}"  # a new name each run: an interrupted run's account is in no one's way
 START_TIMEOUT = 90
 RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
@@ -155,6 +161,7 @@ class Room:
     url: str
     cohort_id: str
     participants: list[str]
+    newcomer: str  # rostered, never logged in by the fixture
     hub_process: subprocess.Popen
     hub_log: Path
     exchange: Path
@@ -189,6 +196,11 @@ class Room:
 
     def log_tail(self) -> str:
         return self.hub_log.read_text(encoding="utf-8", errors="replace")[-4000:]
+
+
+def _password(user: str) -> str:
+    """The password each participant chooses at their first login."""
+    return f"sandi-{user.lower()}-sendiri"
 
 
 def _login(url: str, name: str, password: str) -> tuple[requests.Session, requests.Response]:
@@ -236,14 +248,15 @@ def _stop(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def room(kit, curriculum):
-    """A running hub for one new cohort of two participants, with the trainer's and their tokens."""
+    """A running hub for one new cohort of three participants, with the trainer's and two participants' tokens."""
     if not ROOT_ON_LINUX:
         pytest.skip("the room server needs Linux and root (it starts servers under participants' Unix accounts)")
     started = time.perf_counter()
     tag = uuid.uuid4().hex[:4]
     cohort_id = f"uji-hub-{tag}"
     participants = [f"P-9{tag}1".upper(), f"P-9{tag}2".upper()]
-    accounts = participants + [TRAINER, grader_account(cohort_id)]
+    newcomer = f"P-9{tag}3".upper()
+    accounts = participants + [newcomer, TRAINER, grader_account(cohort_id)]
     existing = [name for name in accounts if _account_exists(name)]
     if existing:
         pytest.fail(f"Unix accounts {existing} already exist; this test creates and removes its own.", pytrace=False)
@@ -258,17 +271,19 @@ def room(kit, curriculum):
     with _ModesRestored([Path(sys.executable), ROOT, base], kept=[kit.solutions_dir]):
         try:
             trainees = [Trainee(p, f"Peserta Uji {n}") for n, p in enumerate(participants, start=1)]
+            trainees.append(Trainee(newcomer, NEWCOMER_NAME))
             create_cohort(kit, curriculum, workspace, cohort_id, trainees, assignment_ids=[ASSIGNMENT],
                           exchange_root=base / "exchange")
             timings = {"cohort created": time.perf_counter() - started}
             port = _free_base_port()
             written = subprocess.run(
-                [str(SCRIPTS / "umkmkit"), "hub-config", cohort_id, "--out", str(base / "hub"), "--password",
-                 PASSWORD, "--trainer", TRAINER, "--ip", "127.0.0.1", "--port", str(port)],
+                [str(SCRIPTS / "umkmkit"), "hub-config", cohort_id, "--out", str(base / "hub"),
+                 "--trainer", TRAINER, "--ip", "127.0.0.1", "--port", str(port)],
                 env=env, capture_output=True, text=True, timeout=120, cwd=ROOT,
             )
             assert written.returncode == 0, written.stderr
-            assert f"{cohort_id}: 2 participants" in written.stdout and PASSWORD in written.stdout
+            assert f"{cohort_id}: 3 participants" in written.stdout
+            assert "each participant sets their own at first login" in written.stdout
             trainer_password = json.loads((base / "hub" / "secrets.json").read_text())["trainer_password"]
             assert stat.S_IMODE((base / "hub" / "secrets.json").stat().st_mode) == 0o600
             timings["hub-config"] = time.perf_counter() - started - timings["cohort created"]
@@ -279,7 +294,7 @@ def room(kit, curriculum):
                     cwd=base / "hub", env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                 )
             url = f"http://127.0.0.1:{port}"
-            room = Room(base, url, cohort_id, participants, hub_process, hub_log, base / "exchange",
+            room = Room(base, url, cohort_id, participants, newcomer, hub_process, hub_log, base / "exchange",
                         workspace.cohort(cohort_id).root, timings=timings)
             hub_started = time.perf_counter()
             _wait_for_hub(room)
@@ -288,8 +303,8 @@ def room(kit, curriculum):
             assert answer.status_code == 302, answer.text[-500:]
             room.tokens[TRAINER] = _token(url, session, TRAINER)
             room.sessions[TRAINER] = session
-            for user in participants:
-                session, answer = _login(url, user.lower(), PASSWORD)  # any case: the hub user is the roster's id
+            for user in participants:  # their first login sets their password
+                session, answer = _login(url, user.lower(), _password(user))  # any case: the hub user is the roster's id
                 assert answer.status_code == 302, answer.text[-500:]
                 room.tokens[user] = _token(url, session, user)
                 room.sessions[user] = session
@@ -352,14 +367,14 @@ def _remove_accounts(accounts: list[str], base: Path) -> None:
 # --- what hub-config refuses ----------------------------------------------------------------
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the room server is Linux only")
-def test_hub_config_refuses_an_unknown_cohort_and_a_short_password(kit, curriculum, tmp_path):
+def test_hub_config_refuses_an_unknown_cohort_and_a_shared_password(kit, curriculum, tmp_path):
     workspace = Workspace(tmp_path / "workspace")
     create_cohort(kit, curriculum, workspace, "uji-sandi", [Trainee("P-00001", "Peserta Uji 1")],
                   assignment_ids=[ASSIGNMENT], exchange_root=tmp_path / "exchange")
     env = {**os.environ, "UMKMKIT_WORKSPACE": str(workspace.root)}
     for arguments, message in (
         (["uji-tidak-ada"], "umkmkit cohort create uji-tidak-ada"),
-        (["uji-sandi", "--password", "abc"], "at least 8 characters"),
+        (["uji-sandi", "--password", "kelas-manokwari"], "each sets their own at first login"),
     ):
         done = subprocess.run([str(SCRIPTS / "umkmkit"), "hub-config", *arguments, "--out", str(tmp_path / "hub")],
                               env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
@@ -369,19 +384,87 @@ def test_hub_config_refuses_an_unknown_cohort_and_a_short_password(kit, curricul
 
 # --- logins, groups, servers ----------------------------------------------------------------
 
-def test_only_rostered_participants_log_in_with_the_rooms_password(room):
-    assert _login(room.url, room.participants[0], "salah-sandi-123")[1].status_code == 403
-    assert _login(room.url, "P-00000", PASSWORD)[1].status_code == 403  # not on the roster
-    assert _login(room.url, TRAINER, PASSWORD)[1].status_code == 403  # trainers have their own password
-    who = room.api("GET", "/hub/api/user", room.participants[0]).json()
-    assert who["name"] == room.participants[0] and not who["admin"]
+def test_only_the_password_a_participant_chose_at_first_login_opens_their_account(room):
+    first, second = room.participants
+    assert _login(room.url, first, _password(first))[1].status_code == 302  # chosen at first login (the fixture)
+    # the second participant cannot log in as the first: not with their own password, nor the old room password
+    assert _login(room.url, first, _password(second))[1].status_code == 403
+    assert _login(room.url, first, "kelas-manokwari")[1].status_code == 403
+    # a name on no roster is refused whatever the password: nobody signs up
+    for password in ("sandi-orang-luar", "sandi-lain-lagi"):
+        assert _login(room.url, "P-00000", password)[1].status_code == 403
+    assert _login(room.url, TRAINER, _password(first))[1].status_code == 403  # trainers: secrets.json's password
+    who = room.api("GET", "/hub/api/user", first).json()
+    assert who["name"] == first and not who["admin"]
     assert who["groups"] == [f"nbgrader-{room.cohort_id}"]
+    # a stale login form gets JupyterHub's "try again", not an error 500 (firstuse 1.1.1's login page)
+    stale = requests.post(f"{room.url}/hub/login", data={"username": first, "password": _password(first)},
+                          allow_redirects=False, timeout=30)
+    assert stale.status_code == 403 and "Try again" in stale.text, (stale.status_code, stale.text[-500:])
 
 
 def test_groups_follow_nbgraders_multi_course_setup(room):
     groups = {g["name"]: set(g["users"]) for g in room.api("GET", "/hub/api/groups", TRAINER).json()}
-    assert groups[f"nbgrader-{room.cohort_id}"] == {*room.participants, TRAINER}
+    assert groups[f"nbgrader-{room.cohort_id}"] == {*room.participants, room.newcomer, TRAINER}
     assert groups[f"formgrade-{room.cohort_id}"] == {TRAINER}
+
+
+def test_the_trainer_clears_a_password_and_the_participant_sets_a_new_one(room):
+    newcomer = room.newcomer
+    page = _login(room.url, newcomer, "pendek")[1]  # too short a first password: refused, nothing stored
+    assert page.status_code == 403 and "minimal 8 karakter" in page.text
+    old_session, answer = _login(room.url, newcomer, "sandi-lama-123")
+    assert answer.status_code == 302
+    assert old_session.get(f"{room.url}/hub/home", allow_redirects=False, timeout=30).status_code == 200
+    done = _umkmkit(room, "hub-reset-password", room.cohort_id, newcomer.lower())
+    assert done.exit_code == 0, done.output
+    assert f"Kata sandi {newcomer} ({room.cohort_id}) dikosongkan" in done.stdout
+    # logged out; the next login sets a new password, and the old one no longer opens the account
+    assert old_session.get(f"{room.url}/hub/home", allow_redirects=False, timeout=30).status_code == 302
+    session, answer = _login(room.url, newcomer, "sandi-baru-456")
+    assert answer.status_code == 302
+    assert _login(room.url, newcomer, "sandi-lama-123")[1].status_code == 403
+    # logged in, a participant changes their own password (the address on their slip)
+    assert session.get(f"{room.url}/hub/auth/change-password", timeout=30).status_code == 200
+    changed = session.post(f"{room.url}/hub/auth/change-password", timeout=30,
+                           data={"password": "sandi-ganti-789", "_xsrf": session.cookies.get("_xsrf")})
+    assert changed.status_code == 200 and "changed successfully" in changed.text, changed.text[-500:]
+    assert _login(room.url, newcomer, "sandi-baru-456")[1].status_code == 403
+    assert _login(room.url, newcomer, "sandi-ganti-789")[1].status_code == 302
+    # a trainer's password stays the one in secrets.json
+    trainer = room.sessions[TRAINER]
+    kept = trainer.post(f"{room.url}/hub/auth/change-password", timeout=30,
+                        data={"password": "sandi-pelatih-baru", "_xsrf": trainer.cookies.get("_xsrf")})
+    assert kept.status_code == 200 and "secrets.json" in kept.text
+    assert _login(room.url, TRAINER, "sandi-pelatih-baru")[1].status_code == 403
+    groups = {g["name"]: set(g["users"]) for g in room.api("GET", "/hub/api/groups", TRAINER).json()}
+    assert newcomer in groups[f"nbgrader-{room.cohort_id}"]  # still in the cohort
+    first = room.participants[0]
+    assert _login(room.url, first, _password(first))[1].status_code == 302  # others keep theirs
+    refused = _umkmkit(room, "hub-reset-password", room.cohort_id, "P-00000")
+    assert refused.exit_code == 1 and "not on the roster" in refused.stderr, refused.output
+
+
+def test_login_slips_give_each_participant_their_id_the_address_and_the_first_login(room):
+    done = _umkmkit(room, "hub-slips", room.cohort_id)
+    assert done.exit_code == 0 and f"Slip masuk untuk 3 peserta {room.cohort_id}" in done.stdout, done.output
+    page = room.base / "hub" / f"slip-masuk-{room.cohort_id}.html"
+    assert stat.S_IMODE(page.stat().st_mode) == 0o600  # it names every participant
+    text = page.read_text(encoding="utf-8")
+    assert text.count("Buat kata sandi Anda sendiri saat pertama masuk") == 3
+    assert text.count(f'<span class="alamat">{room.url}</span>') == 3
+    for user in [*room.participants, room.newcomer]:
+        assert f'<span class="id">{user}</span>' in text
+    assert "Ani &lt;b&gt;&#34;Kue&#34;&lt;/b&gt; &amp; Budi" in text and NEWCOMER_NAME not in text
+    elsewhere = _umkmkit(room, "hub-slips", "uji-lain")
+    assert elsewhere.exit_code == 1 and "does not serve cohort uji-lain" in elsewhere.stderr, elsewhere.output
+
+
+def _umkmkit(room: Room, *arguments: str) -> Result:
+    """The trainer's `umkmkit` command, as root, on this room's hub folder (in this process: it has
+    nbgrader imported already, which a new one takes seconds to)."""
+    env = {"UMKMKIT_WORKSPACE": str(room.base / "workspace"), "UMKMKIT_ROOT": str(ROOT)}
+    return CliRunner().invoke(main, [*arguments, "--hub", str(room.base / "hub")], env=env)
 
 
 def test_each_participant_server_runs_under_their_own_unix_account(room):

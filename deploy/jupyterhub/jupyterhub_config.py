@@ -2,7 +2,8 @@
 
 Do not run this file from deploy/jupyterhub/: `umkmkit hub-config <cohort>...` copies it into a
 folder (default workspace/hub/) beside room.json (cohorts, participants, trainers, ports, paths)
-and secrets.json (passwords), which it reads. Then, as root on Linux:
+and secrets.json (the trainers' password, the password-reset service's token), which it reads.
+Then, as root on Linux:
 
     sudo .venv/bin/jupyterhub -f workspace/hub/jupyterhub_config.py
 
@@ -11,7 +12,12 @@ and formgrade-<course>, a formgrader service per course named after the course, 
 with path_includes_course). See deploy/jupyterhub/README.md and docs/deployment.md.
 """
 
+import hmac
 from pathlib import Path
+
+from firstuseauthenticator import FirstUseAuthenticator
+from firstuseauthenticator.firstuseauthenticator import CustomLoginHandler
+from jupyterhub.handlers.login import LoginHandler
 
 from umkmkit import hub
 
@@ -38,14 +44,59 @@ c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
 c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
 
-# --- login: the room's shared password for participants, a long one for trainers (hub admins) --
-# Anyone with the participants' password can log in as any participant: it keeps out people who
-# are not in the room, not participants from each other (see docs/deployment.md).
-c.JupyterHub.authenticator_class = "shared-password"
-c.SharedPasswordAuthenticator.user_password = secret["participant_password"]
-c.SharedPasswordAuthenticator.admin_password = secret["trainer_password"]
+# --- login: one password per participant, chosen at their first login; trainers' from secrets.json
+# A participant's first login sets their password (jupyterhub-firstuseauthenticator, bcrypt hashes
+# in state/); from then on only it opens their account. `umkmkit hub-reset-password` clears one
+# through the password-reset service below. See docs/deployment.md.
+
+
+class _LoginHandler(CustomLoginHandler):
+    """firstuse's login page, taking the arguments JupyterHub >= 5.3 passes when it shows an error on
+    the form (firstuse 1.1.1 does not, its issue #70: a stale form got a blank page, not "try again")."""
+
+    def _render(self, login_error=None, username=None, **kwargs):
+        return LoginHandler._render(self, self.custom_login_error or login_error, username, **kwargs)
+
+
+class RoomAuthenticator(FirstUseAuthenticator):
+    """Rostered participants: their own password, set at first login. Trainers: the one in secrets.json.
+
+    Any other name is refused before a password is stored, so nobody signs up.
+    """
+
+    async def authenticate(self, handler, data):
+        name = self.normalize_username(data["username"])
+        if name in trainers:  # never first-use: a trainer's account is never open to whoever comes first
+            given, wanted = data["password"].encode("utf-8"), secret["trainer_password"].encode("utf-8")
+            return name if hmac.compare_digest(given, wanted) else None
+        if name not in participants:
+            return None
+        accepted = await super().authenticate(handler, data)
+        if accepted is None and getattr(handler, "custom_login_error", ""):  # the only one: too short
+            handler.custom_login_error = (
+                f"Kata sandi terlalu pendek: buat kata sandi minimal {self.min_password_length} karakter. "
+                f"(Password too short: at least {self.min_password_length} characters.)"
+            )
+        return accepted
+
+    def reset_password(self, username, new_password):
+        """The change-password page: for participants; trainers' password stays the one in secrets.json."""
+        if username in trainers:
+            return "Trainers' password is the one in secrets.json; it is not changed here."
+        return super().reset_password(username, new_password)
+
+    def get_handlers(self, app):
+        return [(path, _LoginHandler if handler is CustomLoginHandler else handler)
+                for path, handler in super().get_handlers(app)]
+
+
+c.JupyterHub.authenticator_class = RoomAuthenticator
+c.FirstUseAuthenticator.dbm_path = str(state / hub.PASSWORD_DATABASE)
+c.FirstUseAuthenticator.min_password_length = hub.MIN_PARTICIPANT_PASSWORD
 c.Authenticator.admin_users = set(trainers)
 c.Authenticator.allowed_users = set(participants)
+# Only this configuration's names: someone taken off every roster can no longer log in.
+c.Authenticator.allow_existing_users = False
 # Hub users are the roster's trainee ids as written (P-00042); logins are lower-cased first.
 c.Authenticator.username_map = {name.lower(): name for name in participants}
 
@@ -63,6 +114,13 @@ c.JupyterHub.load_roles = [
         "name": "idle-culler",
         "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
         "services": ["idle-culler"],
+    },
+    {
+        # `umkmkit hub-reset-password`: delete a participant (ending their sessions, clearing their
+        # password), create them again and put them back in their groups
+        "name": hub.PASSWORD_RESET_SERVICE,
+        "scopes": list(hub.PASSWORD_RESET_SCOPES),
+        "services": [hub.PASSWORD_RESET_SERVICE],
     },
 ] + [
     {
@@ -106,6 +164,8 @@ c.JupyterHub.services = [
         "name": "idle-culler",
         "command": [room["python"], "-m", "jupyterhub_idle_culler", f"--timeout={room['idle_server_seconds']}"],
     },
+    # no server: only a token, for the trainer's `umkmkit hub-reset-password` (run as root)
+    {"name": hub.PASSWORD_RESET_SERVICE, "api_token": secret["password_reset_token"]},
 ]
 
 # --- each user's own server, under their own Unix account (created on first login) -------------

@@ -288,8 +288,8 @@ def lab(cohort_id: str | None, port: int | None, ip: str) -> None:
 @click.argument("cohort_ids", nargs=-1, required=True, metavar="COHORT...")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder to write (default: the workspace's hub/).")
-@click.option("--password", default=None,
-              help="The participants' shared password, at least 8 characters (default: kept, else a new one).")
+@click.option("--password", default=None, hidden=True,
+              help="Refused: participants no longer share a password (kept to say so to old scripts).")
 @click.option("--trainer", "trainer_specs", multiple=True, metavar="NAME[=COHORT,...]",
               help="A trainer's login and the cohorts they grade (default: all); repeat for several. "
                    "Default: one trainer, pelatih.")
@@ -300,8 +300,8 @@ def hub_config(cohort_ids: tuple[str, ...], out: Path | None, password: str | No
                trainer_specs: tuple[str, ...], ip: str, port: int) -> None:
     """For a room server (Linux): write a JupyterHub configuration with one nbgrader course per cohort.
 
-    Participants log in with their trainee id and the room's password; each gets a Unix account
-    and their own server. Trainers open each cohort's formgrader at /services/<cohort>/.
+    Participants log in with their trainee id and a password each sets at first login (slips to
+    print: `umkmkit hub-slips`); each gets a Unix account and their own server. Trainers open each cohort's formgrader at /services/<cohort>/.
     Run the hub as root with the command printed at the end. See docs/deployment.md.
     """
     from umkmkit.hub import write_hub_config
@@ -320,6 +320,49 @@ def hub_config(cohort_ids: tuple[str, ...], out: Path | None, password: str | No
     for name, cohorts in room.trainers.items():
         click.echo(f"Trainer {name} ({', '.join(cohorts)}): password in {room.folder / 'secrets.json'}")
     click.echo("Start it as root: sudo " + " ".join(room.command()))
+
+
+@main.command("hub-slips")
+@click.argument("cohort_id")
+@click.option("--hub", "hub_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The room server's folder (default: the workspace's hub/).")
+@click.option("--url", default=None,
+              help="The address participants open, e.g. http://192.168.1.10:8000 (default: the hub's).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The page to write (default: slip-masuk-COHORT.html in the hub's folder).")
+def hub_slips(cohort_id: str, hub_dir: Path | None, url: str | None, out: Path | None) -> None:
+    """Untuk pelatih: slip masuk server kelas per peserta (ID, alamat, cara membuat kata sandi), untuk dicetak.
+
+    For trainers: a page of login slips for a cohort on the room server, one per participant:
+    their name, login (trainee id), the hub's address, and that they choose their own password
+    at first login. Open it in a browser and print it.
+    """
+    from umkmkit.hub import write_login_slips
+
+    slips = write_login_slips(find_kit(), cohort_id, hub_dir, out=out, url=url)
+    click.echo(f"Slip masuk untuk {len(slips.participants)} peserta {cohort_id}, alamat {slips.url}: {slips.file}")
+    click.echo("Buka di browser, cetak, gunting. (Open in a browser and print; only its owner can read the file.)")
+
+
+@main.command("hub-reset-password")
+@click.argument("cohort_id")
+@click.argument("trainee_id")
+@click.option("--hub", "hub_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The room server's folder (default: the workspace's hub/).")
+def hub_reset_password(cohort_id: str, trainee_id: str, hub_dir: Path | None) -> None:
+    """Untuk pelatih: kosongkan kata sandi peserta di server kelas; ia membuat yang baru saat masuk lagi.
+
+    For trainers: clear a participant's password on the running room server (as root), e.g. when
+    they forgot it or someone else chose it first. It also logs them out everywhere and stops
+    their server; their files and submissions stay. They set a new password at their next login.
+    """
+    from umkmkit.hub import reset_participant_password
+
+    reset = reset_participant_password(find_kit(), cohort_id, trainee_id, hub_dir)
+    stopped = " Servernya dihentikan; berkasnya tetap ada." if reset.server_stopped else ""
+    click.echo(f"Kata sandi {reset.name} ({reset.cohort_id}) dikosongkan: semua sesinya berakhir, dan ia membuat "
+               f"kata sandi baru saat masuk lagi.{stopped}")
+    click.echo(f"(Password of {reset.name} cleared: logged out everywhere; they set a new one at their next login.)")
 
 
 @main.group()
@@ -431,7 +474,11 @@ def release(cohort_id: str, assignment_id: str, exchange: bool | None) -> None:
     from umkmkit.release import release_assignment
 
     kit = find_kit()
-    handouts = module_handouts(kit, load_curriculum(kit), assignment_id)
+    try:
+        handouts = module_handouts(kit, load_curriculum(kit), assignment_id)
+    except (UmkmkitError, OSError) as error:  # e.g. the formgrader's account cannot write workspace/handouts
+        handouts = []
+        click.echo(f"Lembar modul tidak disertakan (module handout not added): {error}")
     result = release_assignment(kit.workspace.cohort(cohort_id), assignment_id, exchange=exchange, extra_files=handouts)
     click.echo(f"{len(result.bundles)} bundles (folder and zip per trainee) of {assignment_id}: {result.bundles_dir}")
     if handouts:

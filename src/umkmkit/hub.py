@@ -13,14 +13,18 @@ nbgrader's documented set-up for several courses on one JupyterHub:
   account `grader-<cohort>` that owns it, at /services/<cohort>/ (nbgrader's course list finds a
   course's formgrader under the course id), opening on the formgrader in its own tab: embedded
   in JupyterLab it is blank on JupyterHub >= 4.1;
-- JupyterHub's shared-password login: participants type their trainee id and the room's
-  password; trainers (hub admins) their name and a long password of their own;
+- one login per participant (jupyterhub-firstuseauthenticator): a rostered trainee id sets its
+  own password at its first login, which from then on is the only one that opens it; names not
+  on a served cohort's roster are refused; `reset_participant_password` clears one (the trainer's
+  `umkmkit hub-reset-password`) and `write_login_slips` prints each participant's slip; trainers
+  (hub admins) log in with their name and a long password of their own;
 - idle culling: kernels after 30 minutes, servers after 60 (jupyterhub-idle-culler).
 
 Files written: jupyterhub_config.py (a copy of deploy/jupyterhub/jupyterhub_config.py, which
 reads the rest), room.json (cohorts, participants, trainers, ports, paths), secrets.json (the
-passwords, readable by root only), jupyter/ (the participants' nbgrader config and the kit's
-JupyterLab settings) and, once the hub runs, state/ (its database and cookie secret).
+trainers' password and the password-reset service's token, readable by root only), jupyter/ (the
+participants' nbgrader config and the kit's JupyterLab settings) and, once the hub runs, state/
+(its database, cookie secret and the participants' password hashes).
 
 Linux only: every participant and every cohort's grader gets a Unix account (created by the hub
 as root when first needed, home folder readable by its owner only), and JupyterHub starts their
@@ -40,11 +44,16 @@ import stat
 import subprocess
 import sys
 import sysconfig
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from umkmkit.cohorts import exchange_root, load_cohort_config, roster
+import jinja2
+
 from umkmkit.errors import UmkmkitError
 from umkmkit.workspace import Kit
 
@@ -57,9 +66,14 @@ PROXY_COMMAND = "configurable-http-proxy"
 PROXY_API_OFFSET, HUB_OFFSET, FIRST_SERVICE_OFFSET = 1, 81, 100
 DEFAULT_PORT = 8000
 IDLE_KERNEL_MINUTES, IDLE_SERVER_MINUTES = 30, 60
-#: JupyterHub's SharedPasswordAuthenticator refuses shorter passwords.
+#: The shortest password a participant may choose at first login (the login page refuses shorter ones).
 MIN_PARTICIPANT_PASSWORD, TRAINER_PASSWORD_LENGTH = 8, 40
-_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # nothing to misread on a whiteboard
+#: In state/: the participants' bcrypt password hashes (jupyterhub-firstuseauthenticator's database).
+PASSWORD_DATABASE = "passwords.dbm"
+#: The hub's API-only service that `umkmkit hub-reset-password` acts as (token in secrets.json).
+PASSWORD_RESET_SERVICE = "password-reset"
+PASSWORD_RESET_SCOPES = ("admin:users", "groups", "read:servers")
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # nothing to misread when copied by hand
 #: Unix account names (useradd): at most 32 characters; no leading '-'.
 _UNIX_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,31}$")
 _TRAINER_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
@@ -87,7 +101,6 @@ class RoomServer:
 
     folder: Path
     url: str
-    participant_password: str
     trainer_password: str
     #: cohort id -> its participants' hub user names (= trainee ids)
     participants: dict[str, tuple[str, ...]]
@@ -97,6 +110,12 @@ class RoomServer:
     @property
     def config_file(self) -> Path:
         return self.folder / CONFIG_FILE
+
+    @property
+    def participant_password(self) -> str:
+        """What to tell participants about a password: there is no shared one to hand out."""
+        return ("none shared: each participant sets their own at first login (slips to print: "
+                "umkmkit hub-slips COHORT; to clear one: umkmkit hub-reset-password COHORT TRAINEE_ID)")
 
     def command(self) -> list[str]:
         """How to start the hub (as root, from any folder)."""
@@ -115,16 +134,16 @@ def write_hub_config(
 ) -> RoomServer:
     """Write a JupyterHub room server's folder for `cohort_ids` (each one nbgrader course).
 
-    `out` defaults to the workspace's hub/ folder. `password` is the participants' shared
-    password (at least 8 characters; default: the one written before, else a new one).
-    `trainers` maps each trainer's hub name to the cohorts they grade (None: all of them;
-    default: one trainer, `pelatih`); trainers log in with a long password of their own,
-    kept like the participants' in secrets.json. Writing the folder again (to add a cohort)
-    keeps its passwords and the hub's state. The hub serves `ip`:`port`; it also uses
-    port+1 (proxy API), port+81 (hub) and port+100... (one formgrader per cohort), on
-    127.0.0.1 only. Refused, before anything is written: a cohort that does not exist,
-    cohorts with different exchange folders, names that cannot be Unix accounts, a missing
-    proxy, or a system other than Linux.
+    `out` defaults to the workspace's hub/ folder. Participants share no password: each
+    rostered trainee id sets its own at first login, so `password` (the former shared one)
+    is refused. `trainers` maps each trainer's hub name to the cohorts they grade (None: all
+    of them; default: one trainer, `pelatih`); trainers log in with a long password of their
+    own, kept in secrets.json. Writing the folder again (to add a cohort) keeps the trainers'
+    password, the participants' passwords and the hub's state. The hub serves `ip`:`port`;
+    it also uses port+1 (proxy API), port+81 (hub) and port+100... (one formgrader per
+    cohort), on 127.0.0.1 only. Refused, before anything is written: a cohort that does not
+    exist, cohorts with different exchange folders, names that cannot be Unix accounts, a
+    missing proxy, or a system other than Linux.
     """
     if not sys.platform.startswith("linux"):
         raise UmkmkitError(
@@ -133,8 +152,13 @@ def write_hub_config(
         )
     if not cohort_ids:
         raise UmkmkitError("Name at least one cohort: `umkmkit hub-config mkw-2022-06 [more cohorts]`.")
+    if password is not None:
+        raise UmkmkitError(
+            "Participants no longer share a password: each sets their own at first login (print their slips with "
+            "`umkmkit hub-slips COHORT`). Run hub-config again without --password."
+        )
     workspace = kit.workspace
-    folder = Path(out) if out else workspace.root / "hub"
+    folder = hub_folder(kit, out)
     cohorts, exchange = _hub_cohorts(kit, cohort_ids, port)
     template = kit.root / TEMPLATE
     if not template.is_file():
@@ -143,13 +167,8 @@ def write_hub_config(
     _check_names(cohorts, trainer_cohorts)
     secrets_file = folder / SECRETS_FILE
     kept = json.loads(secrets_file.read_text(encoding="utf-8")) if secrets_file.is_file() else {}
-    participant_password = password or kept.get("participant_password") or _new_password(10)
-    if len(participant_password) < MIN_PARTICIPANT_PASSWORD:
-        raise UmkmkitError(
-            f"The participants' password must have at least {MIN_PARTICIPANT_PASSWORD} characters "
-            "(JupyterHub refuses shorter ones); choose a longer --password."
-        )
     trainer_password = kept.get("trainer_password") or _new_password(TRAINER_PASSWORD_LENGTH)
+    service_token = kept.get("password_reset_token") or secrets.token_hex(32)
     scripts = Path(sysconfig.get_path("scripts"))
     room = {
         "url": f"http://{ip}:{port}",
@@ -168,20 +187,27 @@ def write_hub_config(
     }
     folder.mkdir(parents=True, exist_ok=True)
     _write_text(secrets_file, json.dumps(
-        {"participant_password": participant_password, "trainer_password": trainer_password}, indent=2,
+        {"trainer_password": trainer_password, "password_reset_token": service_token}, indent=2,
     ) + "\n", mode=0o600)
     _write_text(folder / ROOM_FILE, json.dumps(room, indent=2, ensure_ascii=False) + "\n")
     _write_jupyter_settings(folder, room)
     _write_text(folder / CONFIG_FILE, template.read_text(encoding="utf-8"))
     return RoomServer(
-        folder.resolve(), room["url"], participant_password, trainer_password,
+        folder.resolve(), room["url"], trainer_password,
         {c["id"]: tuple(c["participants"]) for c in cohorts},
         {name: tuple(ids) for name, ids in trainer_cohorts.items()},
     )
 
 
+def hub_folder(kit: Kit, folder: Path | None = None) -> Path:
+    """The room server's folder: `folder` if given, else the workspace's hub/."""
+    return Path(folder) if folder else kit.workspace.root / "hub"
+
+
 def _hub_cohorts(kit: Kit, cohort_ids: Sequence[str], port: int) -> tuple[list[dict], Path]:
     """room.json's entry of each cohort, and the exchange folder they all share."""
+    from umkmkit.cohorts import exchange_root, load_cohort_config, roster  # nbgrader: seconds to import
+
     cohorts, exchanges = [], set()
     for index, cohort_id in enumerate(dict.fromkeys(cohort_ids)):
         cohort = kit.workspace.cohort(cohort_id)
@@ -224,6 +250,8 @@ def _check_names(cohorts: list[dict], trainers: dict[str, list[str]]) -> None:
             problems.append(f"trainer '{name}': use lower-case letters, digits, - and _, starting with a letter")
     owners: dict[str, str] = {}
     for cohort in cohorts:
+        if cohort["id"] in ("idle-culler", PASSWORD_RESET_SERVICE):  # each cohort's formgrader is a service of its name
+            problems.append(f"cohort {cohort['id']}: the hub has a service of that name already")
         if len(cohort["grader"]) > 32:
             problems.append(f"cohort {cohort['id']}: its grader account {cohort['grader']} is over 32 characters")
         for trainee_id in cohort["participants"]:
@@ -289,19 +317,232 @@ def _write_text(path: Path, text: str, mode: int | None = None) -> None:
         partial.unlink(missing_ok=True)
 
 
+# --- the trainer's side of the logins: slips to print, a password cleared ---------------------
+
+@dataclass(frozen=True)
+class LoginSlips:
+    """An HTML page of login slips to print, one per participant of a cohort."""
+
+    file: Path
+    url: str
+    cohort_id: str
+    participants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PasswordReset:
+    """A participant whose password the hub cleared; `server_stopped`: their server was running."""
+
+    cohort_id: str
+    name: str
+    server_stopped: bool
+
+
+_SLIPS = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string("""\
+<!DOCTYPE html>
+<html lang="id">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Slip masuk {{ cohort_id }}</title>
+<style>
+  @page { size: A4; margin: 10mm; }
+  body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10pt; margin: 0; }
+  .cetak { margin: 0 0 4mm; } @media print { .cetak { display: none; } }
+  .slip-slip { display: grid; grid-template-columns: 1fr 1fr; }
+  .slip { border: 1px dashed #777; padding: 3mm 5mm; break-inside: avoid; page-break-inside: avoid; }
+  .slip h2 { font-size: 10.5pt; margin: 0 0 2mm; }
+  .slip p { margin: 1mm 0; }
+  .id { font-family: "DejaVu Sans Mono", monospace; font-size: 15pt; font-weight: bold; }
+  .alamat { font-family: "DejaVu Sans Mono", monospace; font-size: 11.5pt; font-weight: bold; word-break: break-all; }
+  ol { margin: 2mm 0 1mm 5mm; padding: 0; } li { margin-bottom: 1mm; }
+  .catatan { font-size: 8.5pt; }
+  @media screen and (max-width: 480px) { .slip-slip { grid-template-columns: 1fr; } }
+</style></head>
+<body>
+<p class="cetak">{{ slips | length }} slip masuk untuk kohort {{ cohort_id }}. Cetak halaman ini, gunting di garis
+putus-putus, lalu berikan setiap slip kepada pesertanya sendiri.</p>
+<div class="slip-slip">
+{% for slip in slips %}<section class="slip">
+<h2>Masuk ke server kelas · {{ cohort_id }}</h2>
+<p>Nama: <strong>{{ slip.name }}</strong></p>
+<p>Nama pengguna (<em>Username</em>): <span class="id">{{ slip.trainee_id }}</span></p>
+<p>Alamat: <span class="alamat">{{ url }}</span></p>
+<ol>
+<li>Buka alamat di atas di peramban (Chrome) laptop atau HP Anda, lewat Wi-Fi ruang kelas.</li>
+<li>Ketik nama pengguna Anda di kolom <em>Username</em>.</li>
+<li><strong>Buat kata sandi Anda sendiri saat pertama masuk</strong>: ketik kata sandi baru, minimal
+{{ minimum }} karakter, di kolom <em>Password</em>, lalu tekan <em>Sign in</em>. Itulah kata sandi Anda mulai sekarang.</li>
+<li>Berikutnya, masuk dengan nama pengguna dan kata sandi yang sama. Jangan beri tahu siapa pun kata sandi Anda.</li>
+</ol>
+<p class="catatan">Ditolak saat pertama kali masuk, atau lupa kata sandi? Beri tahu pelatih: pelatih mengosongkan kata
+sandi Anda, lalu Anda membuat yang baru. Mengganti kata sandi: {{ url }}/hub/auth/change-password</p>
+</section>
+{% endfor %}</div>
+</body></html>
+""")
+
+
+def write_login_slips(
+    kit: Kit, cohort_id: str, folder: Path | None = None, *, out: Path | None = None, url: str | None = None,
+) -> LoginSlips:
+    """Write a page of login slips for a cohort served by the hub in `folder`, to print and cut.
+
+    Each slip names the participant (from the cohort's roster), their login (trainee id), the
+    hub's address and how the first login works: they choose their own password. `url`
+    defaults to the hub's, with this machine's network address where the hub listens on all
+    of them. `out` defaults to slip-masuk-<cohort>.html in the hub's folder; the page lists
+    every participant's name, so only its owner can read it.
+    """
+    from umkmkit.cohorts import roster  # nbgrader: seconds to import, so not for the hub or a reset
+    from umkmkit.workspace import Cohort
+
+    folder = hub_folder(kit, folder)
+    room = read_room(folder)
+    cohort = _served_cohort(room, cohort_id)
+    try:
+        names = {trainee.trainee_id: trainee.name for trainee in roster(Cohort(Path(cohort["course_dir"])))}
+    except PermissionError as error:
+        raise UmkmkitError(f"Cannot read {error.filename} (the cohort's roster): run the command with sudo.") from error
+    address = (url or _participant_url(room)).rstrip("/")
+    slips = [{"trainee_id": name, "name": names.get(name, "")} for name in cohort["participants"]]
+    target = Path(out) if out else folder / f"slip-masuk-{cohort_id}.html"
+    _write_text(target, _SLIPS.render(cohort_id=cohort_id, url=address, slips=slips,
+                                      minimum=MIN_PARTICIPANT_PASSWORD), mode=0o600)
+    return LoginSlips(target.resolve(), address, cohort_id, tuple(cohort["participants"]))
+
+
+def _participant_url(room: dict) -> str:
+    """The address participants type: the hub's, with a network address where it listens on all."""
+    from umkmkit.lab import ALL_INTERFACES, lan_addresses
+
+    parts = urllib.parse.urlsplit(room["url"])
+    if parts.hostname not in ALL_INTERFACES:
+        return room["url"]
+    addresses = lan_addresses()
+    if not addresses:
+        raise UmkmkitError(
+            "This machine has no network address (connect it to the room's Wi-Fi or network), or give the "
+            "address participants open with --url, e.g. --url http://192.168.1.10:8000."
+        )
+    return f"{parts.scheme}://{addresses[0]}:{parts.port}"
+
+
+def _served_cohort(room: dict, cohort_id: str) -> dict:
+    for cohort in room["cohorts"]:
+        if cohort["id"] == cohort_id:
+            return cohort
+    raise UmkmkitError(
+        f"This hub does not serve cohort {cohort_id}; it serves {', '.join(c['id'] for c in room['cohorts'])}. "
+        "To add it, run hub-config again with all the cohorts and restart the hub."
+    )
+
+
+def reset_participant_password(
+    kit: Kit, cohort_id: str, trainee_id: str, folder: Path | None = None,
+) -> PasswordReset:
+    """Clear a participant's password on the running hub: they set a new one at their next login.
+
+    `trainee_id` (any case) must be on `cohort_id`'s roster as the hub has it. Done through the
+    hub's REST API as its password-reset service, so only the hub writes its password database:
+    the participant's hub user is deleted, which stops their server, ends every session and token
+    they had and removes their password (jupyterhub-firstuseauthenticator's way to reset one),
+    then created again in the same groups. Their Unix account, home folder and submissions stay.
+    Needs root (the service's token is in secrets.json) and the hub running.
+    """
+    folder = hub_folder(kit, folder)
+    room, secret = load_room(folder)
+    cohort = _served_cohort(room, cohort_id)
+    names = {name.lower(): name for name in cohort["participants"]}
+    name = names.get(trainee_id.strip().lower())
+    if name is None:
+        raise UmkmkitError(
+            f"{trainee_id} is not on the roster of {cohort_id} that this hub serves; check the id "
+            f"(`umkmkit hub-slips {cohort_id}` lists them), or run hub-config again after changing the roster."
+        )
+    if "password_reset_token" not in secret:  # a folder written before participants had passwords of their own
+        raise UmkmkitError("This hub folder predates per-participant passwords: run hub-config again, restart the hub.")
+    api = _hub_api(room, secret["password_reset_token"])
+    status, user = api("GET", f"/users/{name}")
+    if status == 404:
+        raise UmkmkitError(f"The hub has no user {name} yet: restart it (it creates every rostered participant).")
+    _expect(status, user, 200, f"read {name}")
+    deadline = time.monotonic() + 60
+    while True:  # a server that is still stopping is refused for a moment
+        status, answer = api("DELETE", f"/users/{name}")
+        if status == 400 and "stopping" in _message(answer) and time.monotonic() < deadline:
+            time.sleep(1)
+            continue
+        _expect(status, answer, 204, f"clear {name}'s password")
+        break
+    try:
+        _expect(*api("POST", f"/users/{name}"), 201, f"create {name} again")
+        for group in user.get("groups", []):
+            _expect(*api("POST", f"/groups/{group}/users", {"users": [name]}), 200, f"put {name} back in {group}")
+    except UmkmkitError as error:
+        raise UmkmkitError(f"{error} Restart the hub: it creates every rostered participant with their groups.") from None
+    return PasswordReset(cohort_id, name, bool(user.get("servers")))
+
+
+def _hub_api(room: dict, token: str):
+    """A caller of the hub's REST API on 127.0.0.1: (method, path, body) -> (status, JSON answer or None)."""
+    base = f"http://127.0.0.1:{room['hub_port']}/hub/api"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a web proxy
+
+    def call(method: str, path: str, body: dict | None = None) -> tuple[int, object]:
+        request = urllib.request.Request(
+            base + urllib.parse.quote(path), method=method, data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
+        )
+        try:
+            with opener.open(request, timeout=120) as answer:
+                status, text = answer.status, answer.read()
+        except urllib.error.HTTPError as error:
+            status, text = error.code, error.read()
+        except urllib.error.URLError as error:
+            raise UmkmkitError(
+                f"The room server does not answer on 127.0.0.1:{room['hub_port']} ({error.reason}): start the hub, "
+                "then run this again."
+            ) from error
+        try:
+            return status, json.loads(text) if text else None
+        except ValueError:
+            return status, None
+
+    return call
+
+
+def _message(answer: object) -> str:
+    return str(answer.get("message", "")) if isinstance(answer, dict) else ""
+
+
+def _expect(status: int, answer: object, wanted: int, what: str) -> None:
+    if status != wanted:
+        raise UmkmkitError(f"The hub refused to {what} (HTTP {status}: {_message(answer) or 'no message'}).")
+
+
 # --- run by the hub (jupyterhub_config.py), as root ----------------------------------------
 
 def load_room(folder: Path) -> tuple[dict, dict]:
-    """(room.json, secrets.json) of a generated folder."""
-    folder = Path(folder)
+    """(room.json, secrets.json) of a generated folder; secrets.json is readable by root only."""
+    room = read_room(folder)
     try:
-        room = json.loads((folder / ROOM_FILE).read_text(encoding="utf-8"))
-        secret = json.loads((folder / SECRETS_FILE).read_text(encoding="utf-8"))
+        secret = json.loads((Path(folder) / SECRETS_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError as error:
         raise UmkmkitError(
             f"{error.filename} is missing: write the room server's folder with `umkmkit hub-config <cohort>...`."
         ) from error
+    except PermissionError as error:
+        raise UmkmkitError(f"Only root can read {error.filename}: run the command with sudo.") from error
     return room, secret
+
+
+def read_room(folder: Path) -> dict:
+    """room.json of a generated folder: cohorts, participants, trainers, ports, paths."""
+    try:
+        return json.loads((Path(folder) / ROOM_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise UmkmkitError(
+            f"{error.filename} is missing: write the room server's folder with `umkmkit hub-config <cohort>...`."
+        ) from error
 
 
 def prepare_room(room: dict, folder: Path) -> None:
