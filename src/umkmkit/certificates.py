@@ -36,7 +36,6 @@ import yaml
 from reportlab.pdfgen.canvas import Canvas
 
 from umkmkit import pdf
-from umkmkit.curriculum import load_yaml_with_lines
 from umkmkit.errors import UmkmkitError
 from umkmkit.formats import format_day, format_percent
 
@@ -134,6 +133,10 @@ def certificate_settings(cohort_folder: Path) -> dict:
     path = Path(cohort_folder) / SETTINGS_FILE
     if not path.is_file():
         return {}
+    # here, not at the top: curriculum imports nbformat (1.8 s), which the report's certificate
+    # writer (a child process, umkmkit.background) would otherwise pay before its first page
+    from umkmkit.curriculum import load_yaml_with_lines
+
     settings = load_yaml_with_lines(path)
     if settings is None:
         return {}
