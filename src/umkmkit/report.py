@@ -2,15 +2,19 @@
 
 - index.html      one self-contained page (charts inline as SVG, no CDN, opens from a USB
                   stick, fits a phone), in Bahasa Indonesia by default (`lang="en"` for English);
-- progres.xlsx    sheets Ringkasan, Perlu perhatian, Per peserta, Per modul, Tes awal-akhir, Undangan;
+- progres.xlsx    sheets Ringkasan, Perlu perhatian, Per peserta, Per modul, Tes awal-akhir, Undangan,
+                  and Ceklis ponsel when trainers ticked module 05's checklist;
 - progres.csv     the ledger (one row per trainee x cohort x assignment x notebook);
 - undangan.csv    whom to invite next (umkmkit.invitations), optionally cut to a capacity;
-- sertifikat/     a PDF certificate for each trainee who passed every module;
+- sertifikat/     a PDF certificate for each trainee who passed every module (umkmkit.certificates;
+                  one whose name the font cannot print is named on the page instead);
 - peserta/        a one-page progress sheet per trainee, with only that trainee's data.
 
 CSV files are UTF-8 with a byte-order mark so that Excel on a Windows laptop shows names
 with accents correctly. The folder is built beside its final place and swapped in whole, so
-an interrupted run never leaves a half-written report.
+an interrupted run never leaves a half-written report. The workbook and CSV files, the
+certificates and the trainee sheets are written by child processes (umkmkit.background) while
+this one draws the charts and the page.
 
 The HTML pages are Jinja2 templates with autoescape (templates/report/); numbers, percentages
 and dates on them are written by Babel in the reader's language (`Formats`). Both pages fit a
