@@ -24,6 +24,9 @@ CHROMIUM = Path(os.environ.get("UMKMKIT_CHROMIUM", "/usr/bin/chromium"))
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORT = {"width": 1280, "height": 800}
 TIMEOUT_MS = 30_000
+#: Starting Chromium itself: on a busy 2-core CI machine it once took over 30 s (a .ci/run of
+#: 2026-12-03 failed test_paper on that alone), so its start gets longer than a page's steps.
+LAUNCH_TIMEOUT_MS = 120_000
 #: The two screens pages are checked on: (width, height, phone?) in CSS pixels.
 SCREENS = {"ponsel": (390, 844, True), "laptop": (1366, 768, False)}
 
@@ -94,7 +97,7 @@ def chromium_page(*, route: Callable | None = None, record: list[str] | None = N
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(executable), args=LAUNCH_ARGS, timeout=TIMEOUT_MS)
+        browser = playwright.chromium.launch(executable_path=str(executable), args=LAUNCH_ARGS, timeout=LAUNCH_TIMEOUT_MS)
         try:
             context = browser.new_context(viewport=VIEWPORT, service_workers="block")
             context.set_default_timeout(TIMEOUT_MS)
@@ -165,7 +168,7 @@ def screen(width: int, height: int, phone: bool, requests: list[str], own_url: s
             route.continue_()
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, timeout=TIMEOUT_MS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, timeout=LAUNCH_TIMEOUT_MS)
         try:
             context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=phone,
                                           has_touch=phone, device_scale_factor=2 if phone else 1,
