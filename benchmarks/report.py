@@ -7,7 +7,8 @@ work, extensions, and a share of trainees retaking in a later cohort), plus a sy
 registry of twice as many businesses as roster places. It then times, at 1/4, 1/2 and full
 size, building the ledger (workspace_cohorts + ledger + module_results + trainee_summary) and
 building the whole report (build_report, which computes the ledger again); generating the data
-is not timed. It checks the ledger against the gradebooks (rows, and the scores summed in plain
+is not timed. At full size it then times the coordinator's next report, a week later, when every
+certificate is already in the workspace's archive (umkmkit.certificates links it, not drawn again). It checks the ledger against the gradebooks (rows, and the scores summed in plain
 SQL as nbgrader defines a score) and exits non-zero when they disagree.
 
     .venv/bin/python benchmarks/report.py [--cohorts 20] [--trainees 250] [--scratch DIR] [--profile]
@@ -360,10 +361,11 @@ PHASES = {"trainee sheets": "ledger and tables", "charts": "certificates and tra
           "files": "charts and page", "done": "waiting for the workbook and file writers"}
 
 
-def time_report(workspace: Workspace, kit: Kit, curriculum: Curriculum, registry_file: Path) -> ReportTiming:
+def time_report(workspace: Workspace, kit: Kit, curriculum: Curriculum, registry_file: Path,
+                today: date = REPORT_DAY) -> ReportTiming:
     marks: list[tuple[str, float]] = []
     started, cpu = time.perf_counter(), os.times()
-    build_report(workspace, kit, curriculum, registry_file=registry_file, today=REPORT_DAY,
+    build_report(workspace, kit, curriculum, registry_file=registry_file, today=today,
                  on_progress=lambda _phase, _done, _total, label: marks.append((label, time.perf_counter())))
     seconds, used = time.perf_counter() - started, os.times()
     phases, previous = {}, started
@@ -427,16 +429,20 @@ def main() -> int:
                 print(f"     MISMATCH: {problem}")
             failed = failed or bool(problems)
             last = (workspace, registry_file, report_seconds, timing)
-        timing = last[3]
-        print("\nfull size, where the report's time went: "
-              + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in timing.phases.items()))
+        # the coordinator's next report, a week later: every certificate is in the archive already
+        following = time_report(last[0], kit, curriculum, last[1], today=REPORT_DAY + timedelta(days=7))
         load = (f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (above the CPU count, other "
                 "programs stretch the wall-clock time)") if hasattr(os, "getloadavg") else ""
-        print(f"CPU: report process {timing.user:.2f} s in the kit's code, {timing.system:.2f} s in the kernel; "
-              f"its workbook and file writers (beside it, on the other core) {timing.writer_user:.2f} s + "
-              f"{timing.writer_system:.2f} s in the kernel{load}")
-        print(f"target: report <= {TARGET_SECONDS:.0f} s at full size; measured {last[2]:.2f} s "
-              f"({'met' if last[2] <= TARGET_SECONDS else 'NOT met'})")
+        for title, timing in (("first report (every certificate drawn)", last[3]),
+                              ("next report (issued certificates linked from the archive)", following)):
+            print(f"\nfull size, {title}: {timing.seconds:.2f} s; where the time went: "
+                  + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in timing.phases.items()))
+            print(f"CPU: report process {timing.user:.2f} s in the kit's code, {timing.system:.2f} s in the kernel; "
+                  f"its workbook and file writers (beside it, on the other core) {timing.writer_user:.2f} s + "
+                  f"{timing.writer_system:.2f} s in the kernel{load}")
+        print(f"\ntarget: report <= {TARGET_SECONDS:.0f} s at full size; first report of the workspace "
+              f"{last[2]:.2f} s ({'met' if last[2] <= TARGET_SECONDS else 'NOT met'}), every later report "
+              f"{following.seconds:.2f} s ({'met' if following.seconds <= TARGET_SECONDS else 'NOT met'})")
         print("ledger checked against the gradebooks (rows, score sum, handed in, late): "
               + ("MISMATCH" if failed else "identical"))
         if args.profile:

@@ -147,6 +147,38 @@ def test_a_name_the_font_cannot_print_is_named_and_the_cohorts_signer_signs_the_
     assert "Drs. Contoh Penandatangan" in text and "Kepala Dinas" in text and signed["nama"] in text
 
 
+def test_the_next_report_links_the_certificates_already_issued_and_draws_only_changed_ones(demo, kit, curriculum,
+                                                                                         tmp_path):
+    workspace, _, _, people = demo
+    copy = Workspace(tmp_path / "demo")
+    shutil.copytree(workspace.root, copy.root, ignore=shutil.ignore_patterns("reports", "sertifikat"))
+    first = build_report(copy, kit, curriculum, today=TODAY)
+    assert len(first.new_certificates) == len(first.certificates) > 1
+    passed = people[people["lulus_semua"]].sort_values("id_peserta")
+    renamed = passed.iloc[0]
+    for cohort in workspace_cohorts(copy):  # the name corrected in the rosters
+        text = cohort.roster_file.read_text(encoding="utf-8")
+        cohort.roster_file.write_text(text.replace(renamed["nama"], renamed["nama"] + " Putri"), encoding="utf-8")
+    later = date(2022, 10, 3)
+    second = build_report(copy, kit, curriculum, today=later)
+    assert [p.stem for p in second.new_certificates] == [renamed["id_peserta"]]
+    folder = copy.report_dir(later) / "sertifikat"
+    assert f"{len(first.certificates)} sertifikat, 1 baru terbit" in (folder.parent / "index.html").read_text(encoding="utf-8")
+    register = {row["id_peserta"]: row for row in csv.DictReader(
+        (copy.certificates_dir / "daftar.csv").read_text(encoding="utf-8-sig").splitlines())}
+    assert register[renamed["id_peserta"]]["tanggal_terbit"] == later.isoformat()
+    assert register[renamed["id_peserta"]]["nama"] == renamed["nama"] + " Putri"
+    kept = passed.iloc[1]["id_peserta"]
+    assert register[kept]["tanggal_terbit"] == TODAY.isoformat()
+    assert (folder / f"{kept}.pdf").read_bytes() == (first.folder / "sertifikat" / f"{kept}.pdf").read_bytes()
+    assert "1 September 2022" in PdfReader(folder / f"{kept}.pdf").pages[0].extract_text()
+    text = PdfReader(folder / f"{renamed['id_peserta']}.pdf").pages[0].extract_text()
+    assert renamed["nama"] + " Putri" in text and "3 Oktober 2022" in text
+    result = CliRunner().invoke(main, ["report", "--workspace", str(copy.root)])  # today: nothing changed
+    assert result.exit_code == 0, result.output
+    assert f"{len(first.certificates)} sertifikat di sertifikat/ (0 baru terbit)" in result.output
+
+
 def test_report_opens_offline_in_chromium_with_its_charts(demo, tmp_path):
     require_chromium()
     workspace = demo[0]

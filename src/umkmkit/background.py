@@ -8,7 +8,8 @@ some 170,000 cells, with two CSV files. All of it can run beside the report's ow
   (ext4 in a VM) 5,000 files of 6 KB took 1.6 to 3.1 s, nearly all of it kernel time, against
   0.1 s in memory (/dev/shm); a Windows laptop whose antivirus opens each new file pays more;
 - XlsxWriter takes 1.1 to 1.4 s of CPU for the workbook, pandas 0.2 to 0.4 s for the CSV files;
-- ReportLab takes some 5 ms a certificate (umkmkit.pdf), 2 s for 400 graduates.
+- ReportLab takes some 5 ms a certificate (umkmkit.pdf), 2 s for 400 graduates (only new ones are
+  drawn: umkmkit.certificates keeps the issued ones).
 
 Neither overlaps in a thread: each return from open, write and close waits for the interpreter
 lock held by the busy main thread (up to 5 ms each; measured slower than writing in line), and
@@ -68,19 +69,19 @@ def write_tables(sheets, workbook: Path, csv_files) -> None:
         write_csv(table, path)
 
 
-def write_certificates(folder: Path, certificates) -> None:
-    """Make each certificate (file name: certificates.CertificateData, already checked) and write it into `folder`."""
-    from umkmkit.certificates import certificate_pdf
+def issue_certificates(archive: Path, new, names, folder: Path) -> None:
+    """`certificates.issue_certificates`: draw the new ones into the archive, link all into `folder`."""
+    from umkmkit import certificates
 
-    write_files(folder, {name: certificate_pdf(data) for name, data in certificates.items()})
+    certificates.issue_certificates(archive, new, names, folder)
 
 
 #: The jobs a child may run, by name.
-_JOBS = {"files": write_files, "tables": write_tables, "certificates": write_certificates}
+_JOBS = {"files": write_files, "tables": write_tables, "certificates": issue_certificates}
 
 
 class Background:
-    """Jobs handed to `write_files`, `write_certificates` and `write_tables` run in child
+    """Jobs handed to `write_files`, `issue_certificates` and `write_tables` run in child
     processes; `wait` returns when all are done.
 
     Use as a context manager: leaving the block normally waits for every child (and raises the
@@ -98,10 +99,11 @@ class Background:
             self._start("files", self.root, {name: content if isinstance(content, bytes) else content.encode("utf-8")
                                              for name, content in files.items()})
 
-    def write_certificates(self, folder: Path, certificates) -> None:
-        """Start making and writing certificates (file name: CertificateData) into `folder`."""
-        if certificates:
-            self._start("certificates", Path(folder), dict(certificates))
+    def issue_certificates(self, archive: Path, new, names, folder: Path) -> None:
+        """Start drawing the `new` certificates (file name: CertificateData) into the archive and putting
+        every one of `names` from the archive into `folder` (umkmkit.certificates.issue_certificates)."""
+        if names:
+            self._start("certificates", Path(archive), dict(new), list(names), Path(folder))
 
     def write_tables(self, sheets, workbook: Path, csv_files) -> None:
         """Start writing the workbook of `sheets` and the CSV files (path: table); see `write_tables`."""

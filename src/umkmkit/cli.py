@@ -191,7 +191,7 @@ def demo(trainees: int, full: bool) -> None:
 def _echo_report(written) -> None:
     click.echo(f"Laporan koordinator (buka di peramban) / coordinator's report: {written.index}")
     click.echo(f"  {written.workbook.name}, {written.ledger_csv.name}, {written.invitations_csv.name}, "
-               f"{len(written.certificates)} sertifikat di sertifikat/, "
+               f"{len(written.certificates)} sertifikat di sertifikat/ ({len(written.new_certificates)} baru terbit), "
                f"{len(written.trainee_pages)} lembar peserta di peserta/")
     for trainee_id, why in sorted(written.refused_certificates.items()):
         click.echo(f"  Sertifikat {trainee_id} belum dibuat (certificate not made): {why}")

@@ -7,7 +7,8 @@
 - progres.csv     the ledger (one row per trainee x cohort x assignment x notebook);
 - undangan.csv    whom to invite next (umkmkit.invitations), optionally cut to a capacity;
 - sertifikat/     a PDF certificate for each trainee who passed every module (umkmkit.certificates;
-                  one whose name the font cannot print is named on the page instead);
+                  one whose name the font cannot print is named on the page instead): links to the
+                  workspace's archive of issued certificates, where only new or changed ones are drawn;
 - peserta/        a one-page progress sheet per trainee, with only that trainee's data.
 
 CSV files are UTF-8 with a byte-order mark so that Excel on a Windows laptop shows names
@@ -38,7 +39,7 @@ from matplotlib.figure import Figure
 
 from umkmkit import charts, checklist, invitations
 from umkmkit.background import Background, write_files
-from umkmkit.certificates import CertificateData, certificate_settings, check_certificate
+from umkmkit.certificates import CertificateData, certificate_settings, check_certificate, plan_issue, write_register
 from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
 from umkmkit.formats import LOCALES, Formats
@@ -109,7 +110,7 @@ TEXT = {
                                 "ada tulisan yang tidak dapat dicetak. Perbaiki nama di roster (atau "
                                 "pengaturan sertifikat.yml kohortnya), lalu buat laporan lagi. Rinciannya:",
         "files_list": "progres.xlsx (lembar {sheets}) · progres.csv (semua nilai) · undangan.csv · "
-                      "sertifikat/ ({certs} sertifikat) · peserta/ (lembar kemajuan per peserta)",
+                      "sertifikat/ ({certs} sertifikat, {new} baru terbit) · peserta/ (lembar kemajuan per peserta)",
         "recent": "Grafik menampilkan {shown} kohort terakhir dari {total}; tabel di bawahnya memuat semua kohort.",
         "umkm_count": "Jumlah UMKM", "waiting": "menunggu penilaian pelatih",
         "empty": "Belum ada data untuk ditampilkan.",
@@ -167,7 +168,7 @@ TEXT = {
                                 "cannot be printed. Fix the name in the roster (or the cohort's sertifikat.yml), "
                                 "then make the report again. Details:",
         "files_list": "progres.xlsx (sheets {sheets}) · progres.csv (every score) · undangan.csv · "
-                      "sertifikat/ ({certs} certificates) · peserta/ (one progress sheet per trainee)",
+                      "sertifikat/ ({certs} certificates, {new} newly issued) · peserta/ (one progress sheet per trainee)",
         "recent": "The charts show the last {shown} of {total} cohorts; the table below them holds every cohort.",
         "umkm_count": "Number of UMKM", "waiting": "awaiting the trainer's marking",
         "empty": "No data to show yet.",
@@ -187,6 +188,7 @@ class Report:
     ledger_csv: Path
     invitations_csv: Path
     certificates: list[Path] = field(default_factory=list)
+    new_certificates: list[Path] = field(default_factory=list)
     trainee_pages: list[Path] = field(default_factory=list)
     headline: dict[str, object] = field(default_factory=dict)
     #: trainee id -> why their certificate could not be made (e.g. a letter the font cannot print)
@@ -258,19 +260,24 @@ def build_report(
         })
         settings = {c.cohort_id: certificate_settings(c.root) for c in workspace_cohorts(workspace, data.cohort_ids)}
         certificates, refused = _certificates(data, curriculum, today, settings)
-        background.write_certificates(staging / "sertifikat", certificates)
+        issue = plan_issue(workspace.certificates_dir, certificates)
+        background.issue_certificates(workspace.certificates_dir, issue.new, list(certificates), staging / "sertifikat")
         pages = _trainee_pages(data, curriculum, today)
         background.write_files({f"peserta/{name}": html for name, html in pages.items()})
         report("report", 1, 3, "charts")
         headline = _headline(data)
         handouts = kit.workspace.handouts_dir / "index.html"  # the kit's, also for the demo's report
         page = render_index(data, curriculum, headline, lang=lang, today=today, priority=priority,
-                            certificates=len(certificates), sheets=list(sheets), refused=refused,
+                            certificates=len(certificates), new_certificates=len(issue.new), sheets=list(sheets),
+                            refused=refused,
                             handouts=os.path.relpath(handouts, final).replace(os.sep, "/") if handouts.is_file() else None)
         write_files(staging, {"index.html": page})
         report("report", 2, 3, "files")
+    if issue.new:
+        write_register(workspace.certificates_dir, issue.register)
     _swap_in(staging, final)
     result.certificates = [final / "sertifikat" / name for name in certificates]
+    result.new_certificates = [final / "sertifikat" / name for name in issue.new]
     result.refused_certificates = refused
     result.trainee_pages = [final / "peserta" / name for name in pages]
     result.headline = headline
@@ -605,8 +612,8 @@ class _Table:
 
 def render_index(
     data: ReportData, curriculum: Curriculum, headline: dict[str, object], *, lang: str, today: date,
-    priority: Sequence[str], certificates: int, sheets: Sequence[str] = (), refused: dict[str, str] | None = None,
-    handouts: str | None = None,
+    priority: Sequence[str], certificates: int, new_certificates: int | None = None, sheets: Sequence[str] = (),
+    refused: dict[str, str] | None = None, handouts: str | None = None,
 ) -> str:
     """The report page: headline numbers, charts (inline SVG) and tables, nothing fetched; `refused`
     lists the graduates whose certificate could not be made, with why; `handouts` is the relative
@@ -695,7 +702,8 @@ def render_index(
         attention_table=attention_table, attention_more=attention_more,
         invitations_note=t["invitations_note"].format(n=f.number(len(data.invitations)), priority=", ".join(priority)),
         invitations_table=invitations_table,
-        files=t["files_list"].format(sheets=", ".join(sheets) or "–", certs=f.number(certificates)),
+        files=t["files_list"].format(sheets=", ".join(sheets) or "–", certs=f.number(certificates),
+                                     new=f.number(certificates if new_certificates is None else new_certificates)),
         refused=t["certificates_refused"].format(n=f.number(len(refused))) if refused else None,
         refused_items=sorted((refused or {}).items()), handouts=handouts,
     )

@@ -231,6 +231,11 @@ class Workspace:
         """The participants' take-home handouts, cards and calculators (umkmkit.handouts)."""
         return self.root / "handouts"
 
+    @property
+    def certificates_dir(self) -> Path:
+        """Every certificate issued, with its register daftar.csv (umkmkit.certificates); reports link to them."""
+        return self.root / "sertifikat"
+
 
 def ensure_scripts_on_path() -> None:
     """Put this environment's scripts folder (venv bin/ or Scripts\\) first on PATH.
