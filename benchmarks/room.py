@@ -318,10 +318,15 @@ async def wait_for_reply(connection: WebSocketClientConnection, msg_id: str) -> 
 
 async def run_cells(server: LabServer, kernel_id: str, cells: list[Cell]) -> str | None:
     """Run the cells in order through the kernel's websocket; a problem, or None."""
+    return await run_cells_at(f"ws://127.0.0.1:{server.port}/api/kernels/{kernel_id}/channels", server.token, cells)
+
+
+async def run_cells_at(channels_url: str, token: str, cells: list[Cell]) -> str | None:
+    """Run the cells in order through a kernel's websocket at `channels_url` (a server's
+    /api/kernels/<id>/channels, behind a hub's proxy or not); a problem, or None."""
     session = uuid.uuid4().hex
     connection = await websocket_connect(HTTPRequest(
-        f"ws://127.0.0.1:{server.port}/api/kernels/{kernel_id}/channels?session_id={session}",
-        headers={"Authorization": f"token {server.token}"},
+        f"{channels_url}?session_id={session}", headers={"Authorization": f"token {token}"},
     ), max_message_size=256 * 1024 * 1024)
     try:
         for number, (source, may_raise) in enumerate(cells, 1):

@@ -93,9 +93,10 @@ def test_participant_folder_has_lessons_exercises_and_data_but_no_solutions(kit,
         assert {f"{LESSONS}/{lesson}" for lesson in module.lessons} <= names
         if module.assignment:  # a module without an exercise (05, done on the phone) has only lessons
             assert f"{EXERCISES}/{module.assignment}/latihan.ipynb" in names
-    # every data file a lesson reads is where its ../datasets/ path points
+    # every data file a lesson reads is where its ../datasets/ path, or bantu.baca_data, looks for it
     for lesson in (folder / LESSONS).glob("*.ipynb"):
-        for name in re.findall(r"\.\./datasets/([\w.-]+)", lesson.read_text(encoding="utf-8")):
+        code = "\n".join(c.source for c in notebooks.read_notebook(lesson).cells if c.cell_type == "code")
+        for name in re.findall(r"\.\./datasets/([\w.-]+)", code) + re.findall(r"baca_data\(\"([\w.-]+)\"", code):
             assert (folder / "datasets" / name).is_file(), f"{lesson.name} reads ../datasets/{name}"
     assert not [n for n in names if "kesalahan" in n or "roster" in n or "gradebook" in n]
     secrets = {cell.source for p in kit.solutions_dir.rglob("*.ipynb") for cell in notebooks.read_notebook(p).cells
@@ -126,17 +127,16 @@ def test_participant_opens_an_exercise_in_indonesian_and_validates_it_offline(ki
         assert (workspace / "lab" / "peserta" / WELCOME_NOTEBOOK).is_file()
         with chromium_page(record=requests) as page:
             page.goto(lab.url)
-            # the welcome notebook opens first; menus and file browser speak Indonesian
+            # the welcome notebook opens first; menus and file browser speak Indonesian (every text a
+            # participant sees: tests/test_lab_indonesian.py)
             page.get_by_role("heading", name="Selamat datang di pelatihan UMKM!").wait_for()
             menu_bar = page.locator("#jp-menu-panel").inner_text()
             assert "Berkas" in menu_bar and "Bantuan" in menu_bar and "File" not in menu_bar
             assert page.locator(".jp-DirListing-headerItem").first.inner_text().strip() == "Nama"  # language pack
-            # nbgrader for participants: the assignment list, none of the trainer's tools
-            page.locator("#jp-menu-panel").get_by_text("Nbgrader").click()
-            nbgrader_menu = page.locator(".lm-Menu").last.inner_text()
-            assert "Assignment List" in nbgrader_menu
-            assert "Formgrader" not in nbgrader_menu and "Course List" not in nbgrader_menu
-            page.keyboard.press("Escape")
+            assert page.locator(".jp-DirListing-headerItem").nth(1).inner_text().strip() == "Diubah"  # the kit's
+            # nbgrader for a laptop room's participants: Validate only (work goes back by USB stick), no
+            # assignment list and none of the trainer's tools
+            assert "Latihan" not in menu_bar and "Nbgrader" not in menu_bar
             assert page.request.get(f"{lab.origin}/formgrader?token={lab.token}").status == 404
 
             # open module 00's exercise from the welcome notebook's table
@@ -155,13 +155,13 @@ def test_participant_opens_an_exercise_in_indonesian_and_validates_it_offline(ki
             check.locator(".jp-InputPrompt", has_text=re.compile(r"\[\d+\]")).wait_for()
             assert check.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
 
-            # Validate: saves, runs the whole notebook, shows nbgrader's result
-            panel.locator(".validate-button").click()
+            # Validate ("Periksa"): saves, runs the whole notebook, shows nbgrader's result
+            panel.locator(".validate-button", has_text="Periksa").click()
             result = page.locator("#validation-message")
             result.wait_for(state="visible", timeout=VALIDATE_MS)
             page.screenshot(path=str(tmp_path / "peserta-validasi.png"))
             text = result.inner_text()
-            assert "The following cell failed" in text  # parts B-D are still empty...
+            assert "Sel berikut belum lulus" in text  # parts B-D are still empty...
             assert "Cek Bagian B" in text
             assert "Cek Bagian A" not in text  # ...part A passes
         saved = notebooks.read_notebook(workspace / "lab" / "peserta" / EXERCISES / ASSIGNMENT / "latihan.ipynb")

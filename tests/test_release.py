@@ -94,6 +94,12 @@ def test_exchange_release_goes_through_nbgrader(cohort):
     # everyone fetches the same copy: the cohort and assignment are stamped, not a trainee
     assert nb.metadata["umkmkit"] == {"cohort": COHORT, "assignment": ASSIGNMENT, "notebook": NOTEBOOK}
     assert notebooks.participant_from_header(nb) == ("", "")
+    # the room server's kernel metadata, so JupyterLab does not rewrite it and mark the copy modified
+    # on opening (tests/test_no_phantom_edits.py shows the mechanism in a browser); cells untouched
+    kernel = notebooks.kernel_metadata()
+    assert kernel and {key: nb.metadata[key] for key in kernel} == kernel
+    released = notebooks.read_notebook(cohort.assignment_dir("release", ASSIGNMENT) / f"{NOTEBOOK}.ipynb")
+    assert [cell.source for cell in nb.cells] == [cell.source for cell in released.cells]
     assert (cohort.exchange_dir(result.exchange_root, "inbound")).is_dir()
     # releasing again replaces nbgrader's copy; by default the existing exchange is used
     assert release_assignment(cohort, ASSIGNMENT).exchange_released

@@ -19,7 +19,7 @@ from firstuseauthenticator import FirstUseAuthenticator
 from firstuseauthenticator.firstuseauthenticator import CustomLoginHandler
 from jupyterhub.handlers.login import LoginHandler
 
-from umkmkit import hub
+from umkmkit import hub, server_limits
 
 c = get_config()  # noqa: F821 (provided by JupyterHub's config loader)
 
@@ -151,6 +151,8 @@ c.JupyterHub.services = [
             *lab_settings,
             # each trainee's whole name in the formgrader, not "last, first" (umkmkit.formgrader_names)
             "--ServerApp.jpserver_extensions=umkmkit.formgrader_names=True",
+            # the trainer's pages in Indonesian too (umkmkit.lab_language)
+            "--ServerApp.jpserver_extensions=umkmkit.lab_language=True",
         ],
         "user": cohort["grader"],
         "cwd": cohort["course_dir"],
@@ -171,7 +173,9 @@ c.JupyterHub.services = [
 # --- each user's own server, under their own Unix account (created on first login) -------------
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.pre_spawn_hook = hub.prepare_participant
-c.Spawner.cmd = [str(scripts / "jupyterhub-singleuser")]
+# under a memory limit every kernel inherits: a runaway cell gets a MemoryError, the room carries on
+c.Spawner.cmd = server_limits.command(room.get("process_memory_mb", server_limits.DEFAULT_MEMORY_MB),
+                                      [str(scripts / "jupyterhub-singleuser")])
 c.Spawner.notebook_dir = "~"
 c.Spawner.default_url = "/lab"
 c.Spawner.environment = {
@@ -186,6 +190,10 @@ c.Spawner.args = [
     "--ServerApp.jpserver_extensions=nbgrader.server_extensions.formgrader=False",
     "--ServerApp.jpserver_extensions=nbgrader.server_extensions.course_list=False",
     "--ServerApp.terminals_enabled=False",
+    # no language servers for participants (their panel is hidden): jupyter_lsp runs `npm prefix -g` at every start
+    "--ServerApp.jpserver_extensions=jupyter_lsp=False",
+    # JupyterLab and nbgrader in Indonesian: the kit's translations over the language pack's (umkmkit.lab_language)
+    "--ServerApp.jpserver_extensions=umkmkit.lab_language=True",
     # an idle kernel gives back its memory after this long; the culler stops idle servers
     f"--MappingKernelManager.cull_idle_timeout={room['idle_kernel_seconds']}",
     "--MappingKernelManager.cull_interval=300",

@@ -271,7 +271,8 @@ def lab(cohort_id: str | None, port: int | None, ip: str) -> None:
 
     Without --trainer: the participants' folder workspace/lab/peserta/ (lessons, latihan/,
     data sets and the welcome notebook MULAI-DI-SINI.ipynb; never solutions or cohorts), with
-    nbgrader's assignment list and Validate button and without its trainer tools. Prints the
+    nbgrader's Validate button ("Periksa") and without its assignment list (work goes back by USB
+    stick) or trainer tools; every menu and dialog in Indonesian (umkmkit.lab_language). Prints the
     URL with its token (set JUPYTER_TOKEN to choose the token) and, with --ip 0.0.0.0, the
     addresses others in the room open.
     """

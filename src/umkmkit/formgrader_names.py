@@ -45,8 +45,9 @@ def patched_scripts() -> tuple[dict[str, bytes], list[str]]:
     return scripts, unchanged
 
 
-class _Script(web.RequestHandler):
-    """One of the patched scripts (static files, served like nbgrader serves the originals)."""
+class PatchedScript(web.RequestHandler):
+    """One of nbgrader's scripts, patched by the kit (static files, served like nbgrader serves the
+    originals, never cached); umkmkit.lab_language serves its translated extension chunks with it."""
 
     def initialize(self, scripts: dict[str, bytes]) -> None:
         self.scripts = scripts
@@ -72,4 +73,4 @@ def _load_jupyter_server_extension(serverapp) -> None:
                             rf"/formgrader/static/js/({'|'.join(SCRIPTS)})\.js")
     # first in the routing table: nbgrader's formgrader (loaded before, in name order) serves the
     # same paths from its static folder
-    serverapp.web_app.default_router.rules.insert(0, Rule(PathMatches(pattern), _Script, {"scripts": scripts}))
+    serverapp.web_app.default_router.rules.insert(0, Rule(PathMatches(pattern), PatchedScript, {"scripts": scripts}))

@@ -54,6 +54,7 @@ from pathlib import Path
 
 import jinja2
 
+from umkmkit import server_limits
 from umkmkit.errors import UmkmkitError
 from umkmkit.workspace import Kit
 
@@ -182,6 +183,8 @@ def write_hub_config(
         "exchange_root": str(exchange),
         "idle_kernel_seconds": IDLE_KERNEL_MINUTES * 60,
         "idle_server_seconds": IDLE_SERVER_MINUTES * 60,
+        # each process of a participant's server, kernels included (umkmkit.server_limits)
+        "process_memory_mb": server_limits.DEFAULT_MEMORY_MB,
         "cohorts": cohorts,
         "trainers": {name: list(ids) for name, ids in trainer_cohorts.items()},
     }
@@ -301,7 +304,9 @@ def _write_jupyter_settings(folder: Path, room: dict) -> None:
         "",
     ]))
     for mode, name in ((PARTICIPANT, PARTICIPANT_SETTINGS), (TRAINER, TRAINER_SETTINGS)):
-        write_lab_settings(LabSetup(mode=mode, root_dir=folder, config_dir=jupyter / name, ip="", port=0, token=""))
+        # participants fetch and submit through nbgrader's exchange: they keep the assignment list
+        write_lab_settings(LabSetup(mode=mode, root_dir=folder, config_dir=jupyter / name, ip="", port=0, token=""),
+                           assignment_list=True)
 
 
 def _write_text(path: Path, text: str, mode: int | None = None) -> None:

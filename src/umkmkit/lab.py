@@ -9,9 +9,11 @@ Every server starts with the kit's own JupyterLab settings, written to workspace
 at each start and handed to the server on its command line (no file in the Python environment
 is touched): an override that selects the Indonesian language pack and turns off news and update
 checks (settings/overrides.json), the plugins a mode must not show (settings/page_config.json:
-nbgrader's formgrader, course list and create-assignment for participants; the extension
-manager, which asks PyPI, for everyone), and a user-settings and workspaces folder of the kit's
-own, so a trainer's personal JupyterLab preferences (an English locale, say) never reach the room.
+nbgrader's formgrader, course list and create-assignment, and the panels a beginner does not need,
+for participants; the extension manager, which asks PyPI, for everyone), and a user-settings and
+workspaces folder of the kit's own, so a trainer's personal JupyterLab preferences (an English
+locale, say) never reach the room. Every server loads the kit's translations over the language
+pack's (umkmkit.lab_language), so menus, dialogs and nbgrader's Validate speak Indonesian.
 """
 
 from __future__ import annotations
@@ -50,13 +52,11 @@ LESSONS, EXERCISES, DATASETS = "lessons", "latihan", "datasets"
 HANDOUTS = "lembar"
 WELCOME_NOTEBOOK = "MULAI-DI-SINI.ipynb"
 #: The kernel the kit's notebooks name in their metadata.
-KERNEL_NAME = "python3"
-#: Prints the `language_info` an ipykernel kernel sends in its kernel_info reply.
-_LANGUAGE_INFO_SCRIPT = (
-    "import json; from ipykernel.ipkernel import IPythonKernel; print(json.dumps(IPythonKernel.language_info))"
-)
+KERNEL_NAME = notebooks.KERNEL_NAME
 #: The data files a lesson reads: they live beside the lessons folder.
 _DATASET_REFERENCE = re.compile(r"\.\./datasets/([A-Za-z0-9_.-]+)")
+#: bantu.baca_data("<file>") reads datasets/<file> beside the lessons folder too.
+_READ_DATA_CALL = re.compile(r"""baca_data\(\s*["']([A-Za-z0-9_.-]+)["']""")
 #: Letters and digits a participant cannot misread when typing the token from a whiteboard.
 _TOKEN_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 TOKEN_LENGTH = 10
@@ -70,17 +70,34 @@ STOP_TIMEOUT = 20
 SETTINGS_OVERRIDES = {
     "@jupyterlab/translation-extension:plugin": {"locale": "id_ID"},
     "@jupyterlab/apputils-extension:notification": {"checkForUpdates": False, "fetchNews": "false"},
-    # The language pack leaves the menu bar in English: the first words a participant reads.
-    "@jupyterlab/mainmenu-extension:plugin": {"menus": [
-        {"id": f"jp-mainmenu-{menu}", "label": label} for menu, label in (
-            ("file", "Berkas"), ("edit", "Sunting"), ("view", "Tampilan"), ("run", "Jalankan"),
-            ("kernel", "Kernel"), ("tabs", "Tab"), ("settings", "Pengaturan"), ("help", "Bantuan"),
-        )
-    ]},
 }
 #: Plugins nobody in a room needs: the extension manager searches PyPI.
 _ALWAYS_DISABLED = ("@jupyterlab/extensionmanager-extension",)
-#: nbgrader's trainer tools, hidden from participants (the assignment list and Validate stay).
+#: Plugins a participant does not need, each a menu or panel in English or pointing at the internet:
+#: the debugger, language servers, the Notebook interface switch, web links in Help, opening a file
+#: from a URL, workspaces, recently closed tabs, and the settings editor (a participant who changes
+#: the language or the theme there leaves the room's set-up).
+PARTICIPANT_HIDDEN_PLUGINS = (
+    "@jupyterlab/debugger-extension",
+    "@jupyterlab/lsp-extension",
+    "@jupyter-notebook/lab-extension",
+    "@jupyterlab/help-extension:resources",
+    "@jupyterlab/help-extension:jupyter-forum",
+    "@jupyterlab/help-extension:licenses-commands",
+    "@jupyterlab/filebrowser-extension:open-url",
+    "@jupyterlab/workspaces-extension:menu",
+    "@jupyterlab/workspaces-extension:sidebar",
+    "@jupyterlab/workspaces-extension:indicator",
+    "@jupyterlab/running-extension:recently-closed",
+    "@jupyterlab/settingeditor-extension",
+)
+#: nbgrader's assignment list: fetch and submit through the room server's exchange; a laptop room
+#: hands work in by USB stick or WhatsApp, so its participants do not see it (nor nbgrader's menu,
+#: which would be empty).
+ASSIGNMENT_LIST_PLUGINS = ("@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:menu")
+#: The kit's server extension that lays its Indonesian translations over JupyterLab's and nbgrader's.
+LANGUAGE_EXTENSION = "umkmkit.lab_language"
+#: nbgrader's trainer tools, hidden from participants (Validate stays).
 TRAINER_ONLY_PLUGINS = (
     "@jupyter/nbgrader:formgrader",
     "@jupyter/nbgrader:course-list",
@@ -88,6 +105,8 @@ TRAINER_ONLY_PLUGINS = (
 )
 #: The kit's server extension that writes trainee names whole in the formgrader (trainer's lab).
 FORMGRADER_NAMES_EXTENSION = "umkmkit.formgrader_names"
+#: The assignment list's server side, off for a laptop room's participants (see `LabSetup.command`).
+ASSIGNMENT_LIST_SERVER_EXTENSION = "nbgrader.server_extensions.assignment_list"
 TRAINER_ONLY_SERVER_EXTENSIONS = (
     "nbgrader.server_extensions.formgrader",
     "nbgrader.server_extensions.course_list",
@@ -99,12 +118,16 @@ class LabSetup:
     """One JupyterLab server as the kit starts it: what it serves, where its settings are, how to reach it."""
 
     mode: str  # PARTICIPANT or TRAINER
-    root_dir: Path  # the folder the server shows (and the cwd, where nbgrader finds its config)
+    root_dir: Path  # the folder the server shows (see `server_cwd` for its working directory)
     config_dir: Path  # the kit's settings for this mode: settings/, user-settings/, workspaces/
     ip: str
     port: int
     token: str
     cohort_id: str | None = None
+    #: Participant mode: the participants' kernels' SandboxPolicy as JSON, None where they run
+    #: unsandboxed (umkmkit.lab_kernels); `protection` says which, for the trainer.
+    kernel_policy: str | None = None
+    protection: tuple[str, ...] = ()
 
     @property
     def settings_dir(self) -> Path:
@@ -114,6 +137,13 @@ class LabSetup:
     @property
     def log_file(self) -> Path:
         return self.config_dir / "jupyterlab.log"
+
+    @property
+    def server_cwd(self) -> Path:
+        """The server's working directory: the cohort (nbgrader reads its nbgrader_config.py there),
+        or for participants the kit's settings folder, since Python imports and nbgrader's Validate
+        reads config from the working directory and the participants' folder is theirs to write."""
+        return self.config_dir if self.mode == PARTICIPANT else self.root_dir
 
     @property
     def start_page(self) -> str:
@@ -146,12 +176,22 @@ class LabSetup:
             "--LabApp.news_url=None",
             "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
             "--LabApp.extension_manager=readonly",
+            # the kit's Indonesian over the language pack's, and nbgrader's (umkmkit.lab_language)
+            f"--ServerApp.jpserver_extensions={LANGUAGE_EXTENSION}=True",
         ]
         if self.mode == PARTICIPANT:
             # A terminal would open the trainer's whole laptop to the room.
             arguments.append("--ServerApp.terminals_enabled=False")
             arguments.append("--ServerApp.quit_button=False")  # no "Shut Down" in the menu for the room
             arguments += [f"--ServerApp.jpserver_extensions={name}=False" for name in TRAINER_ONLY_SERVER_EXTENSIONS]
+            # nbgrader's assignment list (no exchange on a laptop) runs the nbgrader_config.py of the
+            # participants' folder in this server, as the trainer: a way out of any sandbox
+            arguments.append(f"--ServerApp.jpserver_extensions={ASSIGNMENT_LIST_SERVER_EXTENSION}=False")
+            if self.kernel_policy:
+                from umkmkit.lab_kernels import server_arguments
+                from umkmkit.sandbox import SandboxPolicy
+
+                arguments += server_arguments(SandboxPolicy.from_json(self.kernel_policy))
         else:
             # the formgrader writes each trainee's whole name, not "last, first" (umkmkit.formgrader_names)
             arguments.append(f"--ServerApp.jpserver_extensions={FORMGRADER_NAMES_EXTENSION}=True")
@@ -170,7 +210,8 @@ def _config_dir(kit: Kit, mode: str, cohort_id: str | None = None) -> Path:
 
 
 def lesson_datasets(kit: Kit, curriculum: Curriculum) -> list[str]:
-    """The files of datasets/ the curriculum's lessons read (as `../datasets/<file>`), sorted."""
+    """The files of datasets/ the curriculum's lessons read (as `../datasets/<file>` or with
+    `baca_data("<file>")`), sorted."""
     names = set()
     for module in curriculum.modules:
         for lesson in module.lessons:
@@ -178,6 +219,7 @@ def lesson_datasets(kit: Kit, curriculum: Curriculum) -> list[str]:
             for cell in nb.cells:
                 if cell.cell_type == "code":
                     names.update(_DATASET_REFERENCE.findall(cell.source))
+                    names.update(_READ_DATA_CALL.findall(cell.source))
     missing = sorted(name for name in names if not (kit.datasets_dir / name).is_file())
     if missing:
         raise UmkmkitError(
@@ -199,10 +241,10 @@ def prepare_participant_folder(kit: Kit, curriculum: Curriculum, folder: Path | 
     the kit's and rewritten when the kit's text changes. Only the modules' exercises are
     copied: the knowledge test is handed out by the trainer, at the start and at the end.
     Every notebook the kit puts there carries this machine's kernel metadata
-    (`kernel_metadata`), so opening one does not mark it modified.
+    (`notebooks.kernel_metadata`), so opening one does not mark it modified.
     """
     folder = Path(folder) if folder else participant_dir(kit)
-    kernel = kernel_metadata()
+    kernel = notebooks.kernel_metadata(timeout=START_TIMEOUT)
     for module in curriculum.modules:
         for lesson in module.lessons:
             _copy_file(kit.lessons_dir / lesson, folder / LESSONS / lesson, replace=False)
@@ -233,43 +275,8 @@ def prepare_participant_folder(kit: Kit, curriculum: Curriculum, folder: Path | 
     return folder
 
 
-def kernel_metadata(kernel_name: str = KERNEL_NAME) -> dict | None:
-    """The notebook metadata JupyterLab sets once this machine's `kernel_name` kernel has started.
-
-    JupyterLab writes the kernel's spec (`kernelspec`) and the `language_info` of its
-    kernel_info reply, Python version included, into the notebook's metadata, and marks the
-    notebook modified when either was not already exactly that (the kit's notebooks are
-    committed without the version, which differs per machine). The kernel is found and its
-    command built as the server does; its Python is asked, in a subprocess, what the kernel
-    reports. None when that cannot be known (no such kernel, or not an ipykernel one).
-    """
-    from jupyter_client.kernelspec import NoSuchKernel
-    from jupyter_client.manager import KernelManager
-
-    manager = KernelManager(kernel_name=kernel_name)
-    try:
-        spec = manager.kernel_spec
-        command = manager.format_kernel_cmd()  # a spec's "python" becomes this Python, as in the server
-    except NoSuchKernel:
-        return None
-    if command[1:3] != ["-m", "ipykernel_launcher"]:
-        return None
-    try:
-        reported = subprocess.run(
-            [command[0], "-c", _LANGUAGE_INFO_SCRIPT], stdin=subprocess.DEVNULL, capture_output=True,
-            text=True, encoding="utf-8", timeout=START_TIMEOUT, check=True,
-        )
-        language_info = json.loads(reported.stdout.strip().splitlines()[-1])
-    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
-        return None
-    return {
-        "kernelspec": {"display_name": spec.display_name, "language": spec.language, "name": kernel_name},
-        "language_info": language_info,
-    }
-
-
 def _match_kernel(path: Path, kernel: dict | None) -> None:
-    """Give the notebook at `path` the kernel metadata `kernel` (see `kernel_metadata`) where it differs.
+    """Give the notebook at `path` the kernel metadata `kernel` (see `notebooks.kernel_metadata`) where it differs.
 
     Only the metadata changes: a participant's work in the notebook stays as it is.
     """
@@ -279,10 +286,9 @@ def _match_kernel(path: Path, kernel: dict | None) -> None:
         nb = notebooks.read_notebook(path)
     except UmkmkitError:
         return  # a participant's broken file: `umkmkit lab` starts anyway, and Jupyter reports it
-    if all(nb.metadata.get(key) == value for key, value in kernel.items()):
-        return
-    nb.metadata.update(copy.deepcopy(kernel))
-    notebooks.write_notebook(nb, path)
+    matched = notebooks.with_kernel(nb, kernel)
+    if matched is not nb:
+        notebooks.write_notebook(matched, path)
 
 
 def _cleaned(path: Path) -> nbformat.NotebookNode | None:
@@ -356,7 +362,7 @@ pelatih akan datang membantu.
 
 **Satu laptop pelatih untuk seluruh kelas?** Kalau Anda membuka Jupyter lewat Wi-Fi dari laptop
 pelatih, semua peserta melihat berkas yang sama. Sebelum mengerjakan materi atau latihan, simpan
-dulu salinan dengan nama Anda: menu **Berkas**, lalu *Disimpan sebagai Notebook…*, lalu tambahkan
+dulu salinan dengan nama Anda: menu **Berkas**, lalu *Simpan Notebook sebagai…*, lalu tambahkan
 nama Anda, misalnya `latihan-yohana.ipynb`, di folder yang sama. Kerjakan salinan itu, supaya
 pekerjaan Anda tidak tertimpa pekerjaan peserta lain.
 """
@@ -393,8 +399,8 @@ dijalankan. Kalau tertulis `[*]`, sel masih berjalan: tunggu sebentar.
 - **Simpan** pekerjaan Anda sesering mungkin: tekan **Ctrl+S** (di Mac: Cmd+S).
 - Jalankan sel **berurutan dari atas**. Kalau muncul pesan merah `NameError`, biasanya ada sel
   di atasnya yang belum dijalankan.
-- Kalau semuanya terasa macet: klik tombol ⏩ di bagian atas notebook, lalu tombol *Dimulai Lagi*
-  (Restart). Notebook dijalankan ulang dari atas.
+- Kalau semuanya terasa macet: klik tombol ⏩ di bagian atas notebook, lalu tombol *Mulai Ulang*.
+  Notebook dijalankan ulang dari atas.
 """
 
 _WELCOME_EXERCISE = f"""\
@@ -413,14 +419,14 @@ _WELCOME_EXERCISE = f"""\
 """
 
 _WELCOME_VALIDATE = """\
-## Memeriksa semua jawaban: tombol Validate
+## Memeriksa semua jawaban: tombol Periksa
 
-Di bagian atas setiap latihan ada tombol **Validate** (artinya: periksa). Tombol ini menyimpan
-latihan Anda, lalu menjalankan semua cek dari awal, sama seperti saat dinilai. Hasilnya muncul
-di kotak *Validation Results* (tulisannya berbahasa Inggris):
+Di bagian atas setiap latihan ada tombol **Periksa**. Tombol ini menyimpan latihan Anda, lalu
+menjalankan semua cek dari awal, sama seperti saat dinilai. Hasilnya muncul di kotak
+*Hasil pemeriksaan*:
 
-- *Success! Your notebook passes all the tests.* artinya semua cek lulus. Bagus!
-- *The following cell failed:* artinya ada cek yang belum lulus. Di bawahnya tertulis sel yang
+- *Bagus! Semua cek di notebook ini lulus.* artinya semua cek lulus.
+- *Sel berikut belum lulus:* artinya ada cek yang belum lulus. Di bawahnya tertulis sel yang
   mana, dan pesan merah yang menjelaskan kesalahannya.
 
 Pelatih menjalankan beberapa cek tambahan saat menilai, jadi periksa juga jawaban Anda dengan
@@ -430,22 +436,24 @@ contoh-contoh Anda sendiri.
 _WELCOME_HAND_IN = """\
 ## Mengumpulkan latihan
 
-Pelatih akan memberi tahu cara yang dipakai di kelas Anda.
-
-- **Lewat jaringan:** buka menu **Nbgrader**, lalu **Assignment List** (tab *Assignments*). Di
-  sana latihan bisa diambil (tombol *Fetch*) dan dikumpulkan (tombol *Submit*).
-- **Tanpa jaringan:** simpan dulu (Ctrl+S). Lalu di panel kiri, klik kanan berkas latihan Anda
-  dan pilih *Mengunduh* (Download). Berikan berkas itu kepada pelatih lewat flashdisk (USB), atau
-  kirim lewat WhatsApp. Nama berkasnya boleh berubah, misalnya `latihan (1).ipynb`: pelatih tetap
-  mengenali latihan Anda dari nama dan ID di sel paling atas.
+Simpan dulu (Ctrl+S). Lalu di panel kiri, klik kanan berkas latihan Anda dan pilih *Unduh*.
+Berikan berkas itu kepada pelatih lewat flashdisk (USB), atau kirim lewat WhatsApp. Nama berkasnya
+boleh berubah, misalnya `latihan (1).ipynb`: pelatih tetap mengenali latihan Anda dari nama dan
+ID di sel paling atas.
 
 Selamat belajar!
 """
 
 
-def write_lab_settings(setup: LabSetup) -> None:
-    """Write the kit's JupyterLab settings for `setup`'s mode into its settings dir (replacing older ones)."""
-    disabled = list(_ALWAYS_DISABLED) + (list(TRAINER_ONLY_PLUGINS) if setup.mode == PARTICIPANT else [])
+def write_lab_settings(setup: LabSetup, *, assignment_list: bool = False) -> None:
+    """Write the kit's JupyterLab settings for `setup`'s mode into its settings dir (replacing older ones).
+
+    `assignment_list`: participants fetch and submit through nbgrader's exchange (the room server).
+    """
+    disabled = list(_ALWAYS_DISABLED)
+    if setup.mode == PARTICIPANT:
+        disabled += [*TRAINER_ONLY_PLUGINS, *PARTICIPANT_HIDDEN_PLUGINS]
+        disabled += [] if assignment_list else list(ASSIGNMENT_LIST_PLUGINS)
     _write_json(setup.settings_dir / "overrides.json", SETTINGS_OVERRIDES)
     _write_json(setup.settings_dir / "page_config.json", {"disabledExtensions": disabled})
 
@@ -479,13 +487,35 @@ def prepare_lab(
         root = cohort.root
     else:
         root = prepare_participant_folder(kit, curriculum)
+    config_dir = _config_dir(kit, mode, trainer).resolve()
+    kernel_policy, protection = _participant_kernels(kit, root.resolve(), config_dir) if not trainer else (None, None)
+    from umkmkit.lab_kernels import protection_lines
+
     setup = LabSetup(
-        mode=mode, root_dir=root.resolve(), config_dir=_config_dir(kit, mode, trainer).resolve(), ip=ip,
+        mode=mode, root_dir=root.resolve(), config_dir=config_dir, ip=ip,
         port=DEFAULT_PORTS[mode] if port is None else port,
         token=token or os.environ.get("JUPYTER_TOKEN") or new_token(), cohort_id=trainer,
+        kernel_policy=kernel_policy, protection=tuple(protection_lines(protection)),
     )
     write_lab_settings(setup)
     return setup
+
+
+def _participant_kernels(kit: Kit, folder: Path, config_dir: Path):
+    """Probe the sandbox for the participants' kernels; write Validate's config to match.
+
+    Returns the kernels' policy as JSON (None: unsandboxed) and the `LabProtection` found.
+    """
+    from umkmkit.lab_kernels import check_lab_protection, write_validation_config
+
+    workspace = kit.workspace.root.resolve()
+    # the trainer's folders, should they lie inside what a kernel sees (the Python environment, say)
+    hidden = [kit.solutions_dir.resolve(), config_dir.parent]
+    if workspace.is_dir():
+        hidden += [path for path in workspace.iterdir() if path.is_dir() and path.name != "lab"]
+    protection = check_lab_protection(folder, [path for path in hidden if path != folder and path not in folder.parents])
+    write_validation_config(config_dir, protection.policy)
+    return (protection.policy.to_json() if protection.policy else None), protection
 
 
 class RunningLab:
@@ -575,9 +605,16 @@ def start_lab(setup: LabSetup, timeout: float = START_TIMEOUT) -> RunningLab:
     _check_port_free(setup)
     setup.log_file.parent.mkdir(parents=True, exist_ok=True)
     environment = {**os.environ, "JUPYTER_TOKEN": setup.token, "PYTHONIOENCODING": "utf-8"}
+    if setup.mode == PARTICIPANT:
+        from umkmkit.lab_kernels import VALIDATION_CONFIG_FOLDER
+
+        # nbgrader's Validate reads the kit's nbgrader_config.json there (umkmkit.lab_kernels)
+        environment["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+            filter(None, [str(setup.config_dir / VALIDATION_CONFIG_FOLDER), os.environ.get("JUPYTER_CONFIG_PATH")])
+        )
     with setup.log_file.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(
-            setup.command(), cwd=setup.root_dir, env=environment,
+            setup.command(), cwd=setup.server_cwd, env=environment,
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
         )
     running = RunningLab(setup, process)
@@ -630,7 +667,7 @@ def instructions(setup: LabSetup, addresses: list[str]) -> list[str]:
     """What the trainer is told once the server answers: the URLs, and how to stop it."""
     who = (f"Trainer's JupyterLab for cohort {setup.cohort_id} (formgrader and course tools)"
            if setup.mode == TRAINER else "Participants' JupyterLab (Indonesian, lessons and latihan/)")
-    lines = [f"{who}: {setup.root_dir}", f"Open on this machine: {setup.url()}"]
+    lines = [f"{who}: {setup.root_dir}", *setup.protection, f"Open on this machine: {setup.url()}"]
     if setup.mode == TRAINER:
         lines.append(f"JupyterLab itself: {setup.url(page='lab')}")
     if setup.serves_room:

@@ -10,6 +10,7 @@ import copy
 import json
 import os
 import re
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -258,3 +259,57 @@ def cell_problems(executed: NotebookNode, *, stderr_is_failure: bool = True) -> 
                     f"{where}: wrote to stderr, which nbgrader scores 0: {output.text.strip()[:200]}"
                 )
     return problems
+
+# --- the kernel a notebook names, as this machine's kernel reports it --------------------------
+
+#: The kernel the kit's notebooks name in their metadata.
+KERNEL_NAME = "python3"
+#: Prints the `language_info` an ipykernel kernel sends in its kernel_info reply.
+_LANGUAGE_INFO_SCRIPT = (
+    "import json; from ipykernel.ipkernel import IPythonKernel; print(json.dumps(IPythonKernel.language_info))"
+)
+
+
+def kernel_metadata(kernel_name: str = KERNEL_NAME, timeout: float = 90) -> dict | None:
+    """The notebook metadata JupyterLab sets once this machine's `kernel_name` kernel has started.
+
+    JupyterLab writes the kernel's spec (`kernelspec`) and the `language_info` of its
+    kernel_info reply, Python version included, into the notebook's metadata, and marks the
+    notebook modified when either was not already exactly that (the kit's notebooks are
+    committed without the version, which differs per machine). The kernel is found and its
+    command built as the server does; its Python is asked, in a subprocess, what the kernel
+    reports. None when that cannot be known (no such kernel, or not an ipykernel one).
+    """
+    from jupyter_client.kernelspec import NoSuchKernel
+    from jupyter_client.manager import KernelManager
+
+    manager = KernelManager(kernel_name=kernel_name)
+    try:
+        spec = manager.kernel_spec
+        command = manager.format_kernel_cmd()  # a spec's "python" becomes this Python, as in the server
+    except NoSuchKernel:
+        return None
+    if command[1:3] != ["-m", "ipykernel_launcher"]:
+        return None
+    try:
+        reported = subprocess.run(
+            [command[0], "-c", _LANGUAGE_INFO_SCRIPT], stdin=subprocess.DEVNULL, capture_output=True,
+            text=True, encoding="utf-8", timeout=timeout, check=True,
+        )
+        language_info = json.loads(reported.stdout.strip().splitlines()[-1])
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        return None
+    return {
+        "kernelspec": {"display_name": spec.display_name, "language": spec.language, "name": kernel_name},
+        "language_info": language_info,
+    }
+
+
+def with_kernel(nb: NotebookNode, kernel: dict | None) -> NotebookNode:
+    """`nb` with the kernel metadata `kernel` (see `kernel_metadata`): a copy where it differs,
+    `nb` itself where it already matches or `kernel` is None. Cells are never touched."""
+    if not kernel or all(nb.metadata.get(key) == value for key, value in kernel.items()):
+        return nb
+    matched = copy.deepcopy(nb)
+    matched.metadata.update(copy.deepcopy(kernel))
+    return matched

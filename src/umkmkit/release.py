@@ -110,7 +110,10 @@ def release_assignment(
     released, note = release_to_exchange(
         cohort, config, assignment_id, root, exchange,
         # Everyone fetches the same copy: stamped with cohort and assignment, not a trainee.
-        stage=lambda target: _stage_release(cohort, config, assignment_id, list(notebook_files), target),
+        # the exchange's copies carry this machine's kernel metadata (a room server's participants run
+        # this Python): JupyterLab would otherwise rewrite it and mark a notebook modified on opening
+        stage=lambda target: _stage_release(cohort, config, assignment_id, list(notebook_files), target,
+                                            kernel=notebooks.kernel_metadata()),
     )
     bundles = tuple(
         _write_bundle(cohort, config, assignment_id, trainee, list(notebook_files), extra_files)
@@ -163,9 +166,10 @@ def release_to_exchange(
 
 def _stage_release(
     cohort: Cohort, config: Config, assignment_id: str, notebook_ids: list[str], target: Path,
-    trainee: Trainee | None = None,
+    trainee: Trainee | None = None, kernel: dict | None = None,
 ) -> None:
-    """Copy release/<assignment>/ to `target`, stamping each notebook (and filling its header for a trainee)."""
+    """Copy release/<assignment>/ to `target`, stamping each notebook (and filling its header for a
+    trainee; giving it the kernel metadata `kernel`, notebooks.kernel_metadata, when given)."""
     source = cohort.assignment_dir(RELEASE, assignment_id)
     shutil.copytree(source, target, ignore=shutil.ignore_patterns(*config.CourseDirectory.ignore))
     for notebook_id in notebook_ids:
@@ -175,7 +179,7 @@ def _stage_release(
         if trainee:
             nb = notebooks.fill_header(nb, trainee.name, trainee.trainee_id)
             stamp["trainee_id"] = trainee.trainee_id
-        notebooks.write_notebook(notebooks.stamped(nb, **stamp), path)
+        notebooks.write_notebook(notebooks.with_kernel(notebooks.stamped(nb, **stamp), kernel), path)
 
 
 def _write_bundle(cohort: Cohort, config: Config, assignment_id: str, trainee: Trainee, notebook_ids: list[str],

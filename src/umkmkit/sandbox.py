@@ -383,7 +383,6 @@ class SandboxKernelManager(AsyncKernelManager):
         source = kw.get("cwd")
         if source and Path(source).is_dir():
             copy_submission_files(Path(source), work)
-        _seed_matplotlib_cache(home)
         if linux_sandbox():
             # ipc sockets are files: they work across the network namespace the kernel gets
             self.transport = "ipc"
@@ -392,10 +391,7 @@ class SandboxKernelManager(AsyncKernelManager):
             self.transport, self.ip = "tcp", "127.0.0.1"
         self.connection_file = str(workdir / "kernel.json")
         kw["cwd"] = str(work)
-        env = dict(kw.get("env") or os.environ)
-        env.update(HOME=str(home), MPLCONFIGDIR=str(home / "matplotlib"), IPYTHONDIR=str(home / "ipython"),
-                   TMPDIR=str(work), MPLBACKEND="agg")
-        kw["env"] = env
+        kw["env"] = kernel_environment(kw.get("env"), home) | {"TMPDIR": str(work), "MPLBACKEND": "agg"}
         result = await super()._async_pre_start_kernel(**kw)
         _chown_for_kernel(workdir, policy, self.sandbox_uid)
         return result
@@ -497,6 +493,19 @@ def copy_submission_files(source: Path, target: Path) -> None:
         destination = target / path.relative_to(source)
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, destination)
+
+
+#: What a kernel never needs of its starter's environment: the token of the JupyterLab serving the room.
+_SERVER_ONLY_VARIABLES = ("JUPYTER_TOKEN",)
+
+
+def kernel_environment(given: dict[str, str] | None, home: Path) -> dict[str, str]:
+    """A kernel's environment: `given` (default: this process's), with `home` (in the kernel's own
+    folder) as its home and matplotlib's and IPython's folders, and without the server's token."""
+    _seed_matplotlib_cache(home)
+    env = {key: value for key, value in (given or os.environ).items() if key not in _SERVER_ONLY_VARIABLES}
+    env.update(HOME=str(home), MPLCONFIGDIR=str(home / "matplotlib"), IPYTHONDIR=str(home / "ipython"))
+    return env
 
 
 _MPL_CACHE: Path | None = None

@@ -8,7 +8,8 @@ It runs before every kernel start, so it must start fast: it imports nothing hea
   and libraries (/usr, /bin, /lib*, /etc), the Python environment, four device files, a private
   /tmp and /dev/shm, a new /proc, and the kernel's own folder (read-write). Cohorts, gradebooks,
   backups, the kit's solutions (wherever copied), the grader's home and other kernels' folders do
-  not exist for it; `hidden_paths` are emptied too should they lie inside the allowlist.
+  not exist for it; `hidden_paths` are emptied too should they lie inside the allowlist. A lab's
+  kernels also see `shared_folders` (the participants' folder), read-write, at their own paths.
 - **no network, its own processes**: network and PID namespaces; when the kernel ends, every
   process it started ends with it.
 - **no capabilities, ever**: the capability bounding set is emptied, every capability dropped and
@@ -73,6 +74,11 @@ class SandboxPolicy:
     switch_user: bool = True
     #: Folders the kernel must not see even where they lie inside what it may see.
     hidden_paths: tuple[str, ...] = ()
+    #: Folders the kernel may read and write at their own paths besides its folder (the
+    #: participants' folder of `umkmkit lab`); grading shares none.
+    shared_folders: tuple[str, ...] = ()
+    #: Where the kernel starts; empty: `kerja/` of its own folder. Must lie in a shared folder.
+    working_directory: str = ""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -80,7 +86,8 @@ class SandboxPolicy:
     @classmethod
     def from_json(cls, text: str) -> SandboxPolicy:
         data = json.loads(text)
-        data["hidden_paths"] = tuple(data.get("hidden_paths", ()))
+        for field in ("hidden_paths", "shared_folders"):
+            data[field] = tuple(data.get(field, ()))
         known = set(cls.__dataclass_fields__)
         return cls(**{key: value for key, value in data.items() if key in known})
 
@@ -179,6 +186,8 @@ def _build_root(policy: SandboxPolicy, workdir: Path) -> None:
         if os.path.exists(device):
             place(device, read_only=False, recursive=False)
     place(str(workdir), read_only=False, recursive=False)
+    for shared in policy.shared_folders:
+        place(shared, read_only=False, recursive=False)
     for secret in SECRET_FILES:
         if os.path.isfile(new_root + secret):
             _mount("/dev/null", new_root + secret, None, MS_BIND)
@@ -323,7 +332,7 @@ def _run_isolated(
             if isolated or os.geteuid() == 0:
                 _drop_capabilities()
             _apply_limits(policy, processes_are_scoped(policy, isolated))
-            os.chdir(workdir / "kerja")
+            os.chdir(policy.working_directory or workdir / "kerja")
             start()
         except BaseException as error:  # nothing may escape the forked child
             print(f"umkmkit sandbox: cannot start kernel: {error!r}", file=sys.stderr)
