@@ -1,6 +1,7 @@
 # umkmkit: two commands for a trainer's laptop.
 #   make demo   set up .venv (first time, or after pyproject.toml or the lock changes), run the demo
 #   make test   set up .venv the same way, make sure Chromium is there, run the test suite
+#   make test-fast  the inner loop: the tests without a browser, real grading, demo, hub, PostgreSQL
 #   make lock   pin the dependencies again after pyproject.toml changed (requirements/README.md)
 # Needs only Python 3.11+ (with its venv module) and make. Windows trainers: see README (conda).
 
@@ -40,13 +41,17 @@ PROXY_HINT := The JupyterHub test and a room server need JupyterHub's proxy. Ins
 # Every command the kit runs (nbgrader's alembic, jupyter, kernels) comes from the venv.
 export PATH := $(abspath $(BIN))$(if $(filter Windows_NT,$(OS)),;,:)$(PATH)
 
-.PHONY: demo test build lab setup lock chromium postgresql libreoffice hub-proxy wheelhouse clean
+.PHONY: demo test test-fast build lab setup lock chromium postgresql libreoffice hub-proxy wheelhouse clean
 
 demo: $(STAMP)
 	$(BIN)/umkmkit demo $(DEMO_ARGS)
 
 test: $(STAMP) chromium postgresql libreoffice hub-proxy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# the inner loop: no browser, grading of every notebook, demo, hub, PostgreSQL or offline install
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 build: $(STAMP)
 	$(BIN)/umkmkit build

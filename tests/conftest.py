@@ -12,6 +12,22 @@ from umkmkit.verification import AssignmentVerification, verify_assignments
 from umkmkit.workspace import Kit, ensure_scripts_on_path
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Fixtures that grade, run the demo or start PostgreSQL: a test using one is `slow`.
+SLOW_FIXTURES = {"demo_run", "verified", "postgres_url"}
+#: What a browser test imports from tests/browser.py: a test in such a module is `browser` (and slow).
+BROWSER_HELPERS = {"chromium_page", "visit", "require_chromium", "screen"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests `make test-fast` leaves out: `browser` (Chromium), and `slow` (browser tests,
+    real grading over many notebooks, the demo, PostgreSQL, the hub, the offline install)."""
+    for item in items:
+        module = getattr(item, "module", None)
+        if module is not None and BROWSER_HELPERS & set(vars(module)):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
+        elif SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
