@@ -525,6 +525,8 @@ def cycle(room, kit):
     saved = room.api("PUT", f"/user/{first}/api/contents/{path}", first,
                      json={"type": "notebook", "format": "json", "content": answered})
     assert saved.status_code == 200, saved.text
+    # nbgrader's Validate button, its kernel started by the kit's kernel manager (umkmkit.kernel_start)
+    results["validate"] = room.api("POST", f"/user/{first}/assignments/validate", first, data={"path": path}).json()
     for user in room.participants:
         submitted = room.api("POST", f"/user/{user}/assignments/submit", user,
                              data={"course_id": room.cohort_id, "assignment_id": ASSIGNMENT})
@@ -558,6 +560,14 @@ def test_participants_see_the_release_of_their_cohort(room, cycle):
             (room.cohort_id, ASSIGNMENT, "released")
         ]
     assert "released to nbgrader's exchange" in cycle["release"]
+
+
+def test_validate_passes_the_solutions_answers_on_the_room_server(room, cycle):
+    answer = cycle["validate"]
+    assert answer["success"], str(answer)[-500:]
+    assert not {key: answer["value"][key] for key in ("failed", "changed", "type_changed") if answer["value"].get(key)}
+    config = (room.base / "hub" / "jupyter" / "nbgrader_config.py").read_text(encoding="utf-8")
+    assert "c.Execute.kernel_manager_class = 'umkmkit.kernel_start.SteadyKernelManager'" in config
 
 
 def test_fetched_work_belongs_to_the_participant(room, cycle):

@@ -156,7 +156,8 @@ def test_lab_without_a_sandbox_warns_in_indonesian_then_english(kit, curriculum,
     text = "\n".join(setup.protection)
     assert text.index("PERHATIAN") < text.index("WARNING")
     assert "gradebook" in text and "kunci jawaban" in text and "hub-config" in text
-    assert json.loads((setup.config_dir / "nbgrader" / "nbgrader_config.json").read_text(encoding="utf-8")) == {}
+    validate = json.loads((setup.config_dir / "nbgrader" / "nbgrader_config.json").read_text(encoding="utf-8"))
+    assert validate == {"Execute": {"kernel_manager_class": "umkmkit.kernel_start.SteadyKernelManager"}}
 
 
 def test_lab_on_windows_checks_the_platform_before_anything_unix_only(tmp_path):

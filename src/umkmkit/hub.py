@@ -288,6 +288,7 @@ def find_proxy() -> Path:
 
 def _write_jupyter_settings(folder: Path, room: dict) -> None:
     """The participants' nbgrader config, and the kit's JupyterLab settings for participants and trainers."""
+    from umkmkit.kernel_start import SteadyKernelManager
     from umkmkit.lab import PARTICIPANT, TRAINER, LabSetup, write_lab_settings
 
     jupyter = folder / "jupyter"
@@ -301,6 +302,8 @@ def _write_jupyter_settings(folder: Path, room: dict) -> None:
         "c.Exchange.path_includes_course = True",
         "# courses a user may fetch from and submit to: their nbgrader-<cohort> and formgrade-<cohort> groups",
         "c.Authenticator.plugin_class = JupyterHubAuthPlugin",
+        "# Validate's kernel started again if it lost a port race to another participant's (umkmkit.kernel_start)",
+        f"c.Execute.kernel_manager_class = {SteadyKernelManager.__module__ + '.' + SteadyKernelManager.__name__!r}",
         "",
     ]))
     for mode, name in ((PARTICIPANT, PARTICIPANT_SETTINGS), (TRAINER, TRAINER_SETTINGS)):

@@ -31,6 +31,7 @@ from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 from traitlets import Unicode
 
 from umkmkit.errors import UmkmkitError
+from umkmkit.kernel_start import SteadyKernelManager
 from umkmkit.sandbox import (
     SANDBOX_UID_BASE, SANDBOX_VARIABLE, SandboxKernelManager, SandboxPolicy, check_protections, kernel_environment,
     launcher_command, linux_sandbox, new_workdir,
@@ -173,15 +174,19 @@ def validation_policy(policy: SandboxPolicy) -> SandboxPolicy:
 
 
 def write_validation_config(folder: Path, policy: SandboxPolicy | None) -> Path:
-    """Write (or, without `policy`, empty) the nbgrader_config.json that sandboxes Validate into
+    """Write the nbgrader_config.json that sandboxes Validate (without `policy`: only steadies its
+    kernel starts, `umkmkit.kernel_start`) into
     `folder`/nbgrader/, and return that folder: the server finds it on JUPYTER_CONFIG_PATH."""
     target = folder / VALIDATION_CONFIG_FOLDER
     target.mkdir(parents=True, exist_ok=True)
-    config = {} if policy is None else {
-        "Execute": {"kernel_manager_class": f"{ValidationKernelManager.__module__}.{ValidationKernelManager.__name__}"},
-        # no fork server: it would hold pandas and matplotlib in memory all day for one start's speed
-        "SandboxKernelManager": {"policy_json": validation_policy(policy).to_json(), "use_forkserver": False},
-    }
+    if policy is None:  # kernels as the trainer, on tcp: a start that lost a port race is tried again
+        config = {"Execute": {"kernel_manager_class": f"{SteadyKernelManager.__module__}.{SteadyKernelManager.__name__}"}}
+    else:
+        config = {
+            "Execute": {"kernel_manager_class": f"{ValidationKernelManager.__module__}.{ValidationKernelManager.__name__}"},
+            # no fork server: it would hold pandas and matplotlib in memory all day for one start's speed
+            "SandboxKernelManager": {"policy_json": validation_policy(policy).to_json(), "use_forkserver": False},
+        }
     partial = target / f".nbgrader_config.json.{os.getpid()}.partial"
     partial.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     os.replace(partial, target / "nbgrader_config.json")

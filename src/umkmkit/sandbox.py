@@ -45,6 +45,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Int, List, Unicode, default
 
 from umkmkit.errors import UmkmkitError
+from umkmkit.kernel_start import SteadyStart
 from umkmkit.sandbox_launcher import (
     PROTECTIONS, SANDBOX_UID_BASE, SandboxPolicy, kernel_counts_processes_per_namespace, run_probe,
 )
@@ -342,8 +343,10 @@ class SandboxKernelClient(AsyncKernelClient):
     wait_for_ready = _async_wait_for_ready
 
 
-class SandboxKernelManager(AsyncKernelManager):
-    """A kernel manager that starts each kernel in a private folder under the sandbox launcher.
+class SandboxKernelManager(SteadyStart, AsyncKernelManager):
+    """A kernel manager that starts each kernel in a private folder under the sandbox launcher
+    (and, on the tcp transport of the portable path, again on new ports if it lost a port race:
+    `umkmkit.kernel_start`).
 
     nbgrader's Execute preprocessor uses it through configuration
     (`Execute.kernel_manager_class`); the policy and user id come from the grading worker.
@@ -377,6 +380,8 @@ class SandboxKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kw):
         policy = SandboxPolicy.from_json(self.policy_json)
+        if self._workdir is not None:  # a start tried again (umkmkit.kernel_start): a fresh folder
+            shutil.rmtree(self._workdir, ignore_errors=True)
         workdir = new_workdir()
         self._workdir = workdir
         work, home = workdir / "kerja", workdir / "home"
