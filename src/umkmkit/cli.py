@@ -661,31 +661,67 @@ def collect(cohort_id: str, assignment_id: str, paths: tuple[Path, ...], exchang
 
 @main.command()
 @click.argument("cohort_id")
-@click.argument("assignment_id")
+@click.argument("assignment_id", required=False)
+@click.option("--all", "every", is_flag=True,
+              help="Grade every collected assignment of the cohort in one run (one pool of workers).")
 @click.option("--workers", type=int, default=None, help="Grading processes (default: one per CPU core).")
 @click.option("--force", is_flag=True, help="Grade again trainees already graded (manual grades are kept).")
 @click.option("--timeout", type=int, default=None, help="Seconds a cell may run (default: 30).")
-def grade(cohort_id: str, assignment_id: str, workers: int | None, force: bool, timeout: int | None) -> None:
+def grade(cohort_id: str, assignment_id: str | None, every: bool, workers: int | None, force: bool,
+          timeout: int | None) -> None:
     """For trainers: autograde collected submissions with nbgrader, in parallel and sandboxed.
 
+    Give one ASSIGNMENT, or --all for every assignment collected so far (after a workshop day).
     Each trainee's code runs in its own private folder with limits on memory, CPU time,
     processes and file size, and without network where this machine allows. The gradebook
     is backed up first. If the run is interrupted, run it again: finished trainees are kept.
     """
-    from umkmkit.grading import grade as grade_assignment
+    from umkmkit import grading
 
+    if bool(assignment_id) == every:
+        raise click.UsageError("Sebutkan satu tugas ATAU --all / give one ASSIGNMENT or --all, not both or neither "
+                               f"(e.g. `umkmkit grade {cohort_id} 01-jualan-digital` or `umkmkit grade {cohort_id} --all`).")
     cohort = find_kit().workspace.cohort(cohort_id)
     with progress_bar() as update:
-        summary = grade_assignment(
-            cohort, assignment_id, workers=workers, force=force, timeout=timeout,
-            on_progress=lambda d, t, trainee: update("grading", d, t, trainee),
-        )
+        progress = lambda d, t, what: update("grading", d, t, what)  # noqa: E731
+        if every:
+            summaries = grading.grade_cohort(cohort, workers=workers, force=force, timeout=timeout, on_progress=progress)
+        else:
+            summaries = [grading.grade(cohort, assignment_id, workers=workers, force=force, timeout=timeout,
+                                       on_progress=progress)]
+    if not summaries:
+        click.echo(f"Belum ada kiriman yang dikumpulkan di {cohort_id}: jalankan `umkmkit collect` dulu. "
+                   f"(Nothing collected in {cohort_id} yet: run `umkmkit collect` first.)")
+        return
     from umkmkit.doctor import protection_lines
 
-    click.echo(f"{assignment_id} di {cohort_id}: {len(summary.graded)} peserta dinilai dalam {summary.seconds:.0f} detik "
-               f"dengan {summary.workers} proses; {len(summary.already_graded)} sudah dinilai sebelumnya.")
-    click.echo(f"  ({len(summary.graded)} graded in {summary.seconds:.0f} s with {summary.workers} workers; "
-               f"{len(summary.already_graded)} already graded before.)")
+    for summary in summaries:
+        _print_grading(cohort_id, summary, timed=not every)
+    first = summaries[0]
+    if every:
+        graded = sum(len(s.graded) for s in summaries)
+        click.echo(f"Semua tugas {cohort_id}: {graded} notebook peserta dinilai dalam {first.seconds:.0f} detik dengan "
+                   f"{first.workers} proses. (Every assignment: {graded} graded in {first.seconds:.0f} s.)")
+    click.echo("Perlindungan penilai, masing-masing dicoba kode 'jahat' uji sebelum menilai "
+               "(protection of the grader, each tried by a hostile probe before grading):")
+    for line in protection_lines(first.protections):
+        click.echo(line)
+    if first.backup:
+        click.echo(f"Buku nilai dicadangkan sebelum menilai (gradebook backed up): {first.backup}")
+    elif first.backup_note:
+        click.echo(f"Cadangan buku nilai (gradebook backup): {first.backup_note}")
+    if any(summary.failed for summary in summaries):
+        sys.exit(1)
+
+
+def _print_grading(cohort_id: str, summary, *, timed: bool) -> None:
+    """One assignment's lines of `umkmkit grade`: counts (and the run's time), each failure, who waits
+    for manual grading."""
+    took = f" dalam {summary.seconds:.0f} detik dengan {summary.workers} proses" if timed else ""
+    took_en = f" in {summary.seconds:.0f} s with {summary.workers} workers" if timed else ""
+    click.echo(f"{summary.assignment_id} di {cohort_id}: {len(summary.graded)} peserta dinilai{took}; "
+               f"{len(summary.already_graded)} sudah dinilai sebelumnya.")
+    click.echo(f"  ({len(summary.graded)} graded{took_en}; {len(summary.already_graded)} already graded before.)")
     for trainee_id, reason in summary.reasons.items():
         click.echo(f"  GAGAL (failed) {trainee_id}: {reason}")
     if summary.log_file:
@@ -693,16 +729,6 @@ def grade(cohort_id: str, assignment_id: str, workers: int | None, force: bool, 
     if summary.needs_manual_grade:
         click.echo(f"Menunggu penilaian manual / waiting for manual grading ({len(summary.needs_manual_grade)}): "
                    f"{', '.join(summary.needs_manual_grade)}")
-    click.echo("Perlindungan penilai, masing-masing dicoba kode 'jahat' uji sebelum menilai "
-               "(protection of the grader, each tried by a hostile probe before grading):")
-    for line in protection_lines(summary.protections):
-        click.echo(line)
-    if summary.backup:
-        click.echo(f"Buku nilai dicadangkan sebelum menilai (gradebook backed up): {summary.backup}")
-    elif summary.backup_note:
-        click.echo(f"Cadangan buku nilai (gradebook backup): {summary.backup_note}")
-    if summary.failed:
-        sys.exit(1)
 
 
 @main.command()

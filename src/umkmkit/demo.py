@@ -2,8 +2,8 @@
 
 For each cohort (June, then August): roster -> cohort course (`cohort create`) -> per-trainee
 bundles (`release`) -> simulated trainees hand back their notebooks under WhatsApp-style names
-(correct, catalogued mistakes, blank, late) -> `collect` -> `grade` (nbgrader, parallel,
-sandboxed) -> `feedback`. Trainees who are in both rosters come back in August to retake the
+(correct, catalogued mistakes, blank, late) -> `collect` -> `grade --all` (nbgrader, every
+assignment in one parallel, sandboxed run) -> `feedback`. Trainees who are in both rosters come back in August to retake the
 modules they failed in June. It ends with the coordinator's report over both cohorts
 (`umkmkit report`), all under workspace/demo/.
 """
@@ -140,7 +140,6 @@ def _run_cohort(
         duedates={assignment_id: duedate_utc for assignment_id, _ in curriculum.cohort_assignments()},
     )
     inbox = workspace.root / "kiriman" / cohort_id
-    summaries: list[grading.GradingSummary] = []
     steps: list[tuple[str, Module, list[simulate.SimulatedTrainee], datetime]] = []
     test = curriculum.knowledge_test
     if test:
@@ -158,22 +157,24 @@ def _run_cohort(
     if test:
         steps.append((test.post, test.source, post, duedate - timedelta(hours=2)))
 
+    handed = [(assignment_id, source) for assignment_id, source, plans, _ in steps if plans]
     for assignment_id, source, plans, handed_in in steps:
-        if not plans:
-            continue  # everyone coming back passed this module before
-        _hand_in(kit, cohort, assignment_id, source, plans, handed_in, duedate, inbox / assignment_id, report)
-
-        def graded(done: int, total: int, trainee_id: str, phase: str = "grading", what: str = assignment_id) -> None:
-            report(phase, done, total, f"{cohort_id} {what} {trainee_id}")
-
-        summaries.append(grading.grade(cohort, assignment_id, workers=workers, on_progress=graded))
+        if plans:  # not when everyone coming back passed this module before
+            _hand_in(kit, cohort, assignment_id, source, plans, handed_in, duedate, inbox / assignment_id, report)
+    # the whole day's work graded in one run, as a trainer does after the workshop (`grade --all`)
+    summaries = grading.grade_cohort(
+        cohort, [assignment_id for assignment_id, _ in handed], workers=workers,
+        on_progress=lambda done, total, what: report("grading", done, total, f"{cohort_id} {what}"),
+    )
+    for (assignment_id, source), summary in zip(handed, summaries):
         # the trainer has marked the written answers of every other trainee so far: the report
         # and the feedback show both a final result and "menunggu penilaian pelatih"
-        for trainee_id in sorted(summaries[-1].needs_manual_grade)[::2]:
+        for trainee_id in sorted(summary.needs_manual_grade)[::2]:
             simulate.mark_written_answers(cohort, assignment_id, trainee_id)
         if source in curriculum.assignments:  # the knowledge test's answers stay unexplained
             grading.generate_feedback(
-                cohort, assignment_id, on_progress=lambda d, t, sid: graded(d, t, sid, phase="feedback"),
+                cohort, assignment_id,
+                on_progress=lambda d, t, sid, what=assignment_id: report("feedback", d, t, f"{cohort_id} {what} {sid}"),
             )
     return cohort, summaries
 

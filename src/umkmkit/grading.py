@@ -174,44 +174,102 @@ def grade(
 
     Trainees already graded (same submission, finished) are skipped unless `force`. One
     trainee's broken or hostile notebook fails only that trainee. Returns a summary.
+    `on_progress` is called with (done, total, trainee id).
     """
+    wanted = {assignment_id: submitted_trainees(cohort, assignment_id) if trainee_ids is None else list(trainee_ids)}
+    return _grade(cohort, wanted, workers=workers, force=force, timeout=timeout, policy=policy,
+                  on_progress=on_progress, label=lambda _assignment, trainee: trainee)[0]
+
+
+def grade_cohort(
+    cohort: Cohort,
+    assignment_ids: list[str] | None = None,
+    *,
+    workers: int | None = None,
+    force: bool = False,
+    timeout: int | None = None,
+    policy: SandboxPolicy | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> list[GradingSummary]:
+    """Autograde every collected submission of several assignments (default: every assignment with
+    a collected submission, `collected_assignments`) in one run: one gradebook backup, one check of
+    the sandbox, one pool of workers (each with one fork server) for all of them, so that a whole
+    workshop's grading pays the workers' start once instead of once per assignment.
+
+    Returns one summary per assignment, in the order given; their `seconds`, `workers`, `backup`
+    and `protections` are the whole run's. `on_progress` is called with (done, total,
+    "assignment trainee").
+    """
+    if assignment_ids is None:
+        assignment_ids = collected_assignments(cohort)
+    wanted = {assignment_id: submitted_trainees(cohort, assignment_id) for assignment_id in dict.fromkeys(assignment_ids)}
+    return _grade(cohort, wanted, workers=workers, force=force, timeout=timeout, policy=policy,
+                  on_progress=on_progress, label=lambda assignment, trainee: f"{assignment} {trainee}")
+
+
+def collected_assignments(cohort: Cohort) -> list[str]:
+    """The assignments of which the cohort holds at least one collected submission, sorted."""
+    folder = cohort.root / SUBMITTED
+    if not folder.is_dir():
+        return []
+    return sorted({p.name for trainee in folder.iterdir() if trainee.is_dir() for p in trainee.iterdir() if p.is_dir()})
+
+
+def _grade(
+    cohort: Cohort,
+    wanted: dict[str, list[str]],
+    *,
+    workers: int | None,
+    force: bool,
+    timeout: int | None,
+    policy: SandboxPolicy | None,
+    on_progress: ProgressCallback | None,
+    label: Callable[[str, str], str],
+) -> list[GradingSummary]:
+    """Grade `wanted` (assignment id: trainee ids) with one pool; one summary per assignment."""
     started = time.perf_counter()
-    released_notebooks(cohort, assignment_id)  # an assignment the cohort does not have is refused by name
-    wanted = submitted_trainees(cohort, assignment_id) if trainee_ids is None else list(trainee_ids)
-    summary = GradingSummary(assignment_id)
-    todo = []
-    for trainee_id in wanted:
-        if not force and is_graded(cohort, assignment_id, trainee_id):
-            summary.already_graded.append(trainee_id)
-        else:
-            todo.append(trainee_id)
-    summary.backup, summary.backup_note = backup_gradebook(cohort)
-    policy, summary.protections = check_protections(_with_hidden_paths(policy or SandboxPolicy(), cohort))
-    summary.workers = max(1, min(workers or default_workers(), len(todo) or 1))
+    for assignment_id in wanted:
+        released_notebooks(cohort, assignment_id)  # an assignment the cohort does not have is refused by name
+    summaries = {assignment_id: GradingSummary(assignment_id) for assignment_id in wanted}
+    todo: list[tuple[str, str]] = []
+    for assignment_id, trainee_ids in wanted.items():
+        for trainee_id in trainee_ids:
+            if not force and is_graded(cohort, assignment_id, trainee_id):
+                summaries[assignment_id].already_graded.append(trainee_id)
+            else:
+                todo.append((assignment_id, trainee_id))
+    backup, backup_note = backup_gradebook(cohort)
+    policy, protections = check_protections(_with_hidden_paths(policy or SandboxPolicy(), cohort))
+    pool_size = max(1, min(workers or default_workers(), len(todo) or 1))
 
     # one private folder for this run's kernels and fork servers; its workers remove their part
     # even when this process is killed (see _worker_start)
     run = new_run_folder()
     try:
-        results = _run_workers(cohort, assignment_id, todo, summary.workers, policy, timeout, on_progress, run)
+        results = _run_workers(cohort, todo, pool_size, policy, timeout, on_progress, run, label)
         # SQLite can refuse a write while another worker holds the lock: retry those alone.
-        retry = [r.trainee_id for r in results if not r.success and "database is locked" in r.error]
+        retry = [(a, r.trainee_id) for a, r in results if not r.success and "database is locked" in r.error]
         if retry:
-            results = [r for r in results if r.trainee_id not in retry]
-            results += _run_workers(cohort, assignment_id, retry, 1, policy, timeout, None, run)
+            results = [(a, r) for a, r in results if (a, r.trainee_id) not in retry]
+            results += _run_workers(cohort, retry, 1, policy, timeout, None, run, label)
     finally:
         shutil.rmtree(run, ignore_errors=True)
-    for result in sorted(results, key=lambda r: r.trainee_id):
+    for assignment_id, result in sorted(results, key=lambda pair: (pair[0], pair[1].trainee_id)):
+        summary = summaries[assignment_id]
         if result.success:
             summary.graded.append(result.trainee_id)
         else:
             summary.failed[result.trainee_id] = result.error
             summary.reasons[result.trainee_id] = result.reason or one_line_reason(result.error)
-    if summary.failed:
-        summary.log_file = _write_failure_log(cohort, assignment_id, summary)
-    summary.needs_manual_grade = _needing_manual_grade(cohort, assignment_id, wanted)
-    summary.seconds = time.perf_counter() - started
-    return summary
+    seconds = time.perf_counter() - started
+    for assignment_id, summary in summaries.items():
+        summary.backup, summary.backup_note, summary.protections = backup, backup_note, protections
+        summary.workers = pool_size
+        if summary.failed:
+            summary.log_file = _write_failure_log(cohort, assignment_id, summary)
+        summary.needs_manual_grade = _needing_manual_grade(cohort, assignment_id, wanted[assignment_id])
+        summary.seconds = seconds
+    return list(summaries.values())
 
 
 def _with_hidden_paths(policy: SandboxPolicy, cohort: Cohort) -> SandboxPolicy:
@@ -224,8 +282,12 @@ def _with_hidden_paths(policy: SandboxPolicy, cohort: Cohort) -> SandboxPolicy:
     return replace(policy, hidden_paths=tuple(dict.fromkeys((*policy.hidden_paths, *hidden))))
 
 
-def _run_workers(cohort, assignment_id, trainee_ids, workers, policy, timeout, on_progress, run: Path) -> list[GradingResult]:
-    if not trainee_ids:
+def _run_workers(
+    cohort: Cohort, jobs: list[tuple[str, str]], workers: int, policy: SandboxPolicy, timeout: int | None,
+    on_progress: ProgressCallback | None, run: Path, label: Callable[[str, str], str],
+) -> list[tuple[str, GradingResult]]:
+    """Grade each (assignment id, trainee id) of `jobs` in a pool of `workers`; (assignment id, result) each."""
+    if not jobs:
         return []
     results = []
     context = multiprocessing.get_context("spawn")
@@ -233,16 +295,17 @@ def _run_workers(cohort, assignment_id, trainee_ids, workers, policy, timeout, o
         max_workers=workers, mp_context=context,
         initializer=_worker_start, initargs=(str(cohort.root), policy.to_json(), timeout, str(run)),
     ) as pool:
-        futures = {pool.submit(_worker_grade, assignment_id, t): t for t in trainee_ids}
+        futures = {pool.submit(_worker_grade, assignment_id, trainee_id): (assignment_id, trainee_id)
+                   for assignment_id, trainee_id in jobs}
         for done, future in enumerate(as_completed(futures), start=1):
-            trainee_id = futures[future]
+            assignment_id, trainee_id = futures[future]
             try:
-                results.append(future.result())
+                results.append((assignment_id, future.result()))
             except Exception as error:  # a worker that died takes only its trainee with it
                 text = "".join(traceback.format_exception(error))
-                results.append(GradingResult(trainee_id, False, text, f"the grading worker died: {error}"))
+                results.append((assignment_id, GradingResult(trainee_id, False, text, f"the grading worker died: {error}")))
             if on_progress:
-                on_progress(done, len(trainee_ids), trainee_id)
+                on_progress(done, len(jobs), label(assignment_id, trainee_id))
     return results
 
 

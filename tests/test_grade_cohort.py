@@ -1,0 +1,71 @@
+"""`umkmkit grade COHORT --all`: every collected assignment in one run, one pool of workers, with
+real nbgrader and real kernels; the command runs in-process (click's CliRunner)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from click.testing import CliRunner
+
+from umkmkit import grading, simulate
+from umkmkit.cli import main
+from umkmkit.cohorts import Trainee, create_cohort, open_gradebook
+from umkmkit.workspace import Workspace
+
+#: Two short assignments: the first steps and the knowledge test's format are not needed here.
+ASSIGNMENTS = ("00-mengenal-jupyter", "01-jualan-digital")
+TRAINEES = (("P-00001", "Peserta Satu", "benar"), ("P-00002", "Peserta Dua", "kosong"),
+            ("P-00003", "Peserta Tiga", "terlambat"))
+
+
+@pytest.fixture
+def collected(kit, curriculum, tmp_path, monkeypatch):
+    """A cohort of three trainees who handed in both assignments (correct, untouched, late but correct)."""
+    monkeypatch.setenv("UMKMKIT_WORKSPACE", str(tmp_path / "workspace"))
+    people = [Trainee(trainee_id, name, {}) for trainee_id, name, _ in TRAINEES]
+    cohort = create_cohort(kit, curriculum, Workspace(tmp_path / "workspace"), "uji-semua", people,
+                           duedates={assignment_id: datetime(2022, 6, 10, 12) for assignment_id in ASSIGNMENTS})
+    modules = {module.assignment: module for module in curriculum.assignments}
+    for assignment_id in ASSIGNMENTS:
+        for trainee_id, name, kind in TRAINEES:
+            plan = simulate.SimulatedTrainee(trainee_id, name, kind, written_answer=simulate.WRITTEN_ANSWERS[0],
+                                             late=kind == "terlambat")
+            handed = simulate.submission_notebooks(kit, assignment_id, modules[assignment_id].notebooks, plan)
+            simulate.write_submission(cohort, trainee_id, assignment_id, handed,
+                                      datetime(2022, 6, 11, 9) if plan.late else datetime(2022, 6, 10, 9))
+    return cohort
+
+
+def test_grade_all_grades_every_collected_assignment_in_one_pool(collected, monkeypatch):
+    pools = []
+    run_workers = grading._run_workers
+    # the pools started: _run_workers with its jobs (with none it starts nothing)
+    monkeypatch.setattr(grading, "_run_workers", lambda *args: (args[1] and pools.append(args[1])) or run_workers(*args))
+    result = CliRunner().invoke(main, ["grade", "uji-semua", "--all", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert len(pools) == 1 and len(pools[0]) == len(ASSIGNMENTS) * len(TRAINEES)  # one pool for everything
+    with open_gradebook(collected) as gradebook:
+        for assignment_id in ASSIGNMENTS:
+            maximum = gradebook.find_assignment(assignment_id).max_code_score
+            scores = {t: gradebook.find_submission(assignment_id, t).code_score for t, _, _ in TRAINEES}
+            assert scores == {"P-00001": maximum, "P-00002": 0, "P-00003": maximum}, assignment_id
+    for assignment_id in ASSIGNMENTS:
+        assert f"{assignment_id} di uji-semua: 3 peserta dinilai; 0 sudah dinilai sebelumnya." in result.output
+    assert "Semua tugas uji-semua: 6 notebook peserta dinilai dalam" in result.output
+
+    again = CliRunner().invoke(main, ["grade", "uji-semua", "--all"])
+    assert again.exit_code == 0, again.output
+    assert f"{ASSIGNMENTS[0]} di uji-semua: 0 peserta dinilai; 3 sudah dinilai sebelumnya." in again.output
+    # the API beneath: one summary per assignment, in the order asked; nothing left, no pool started
+    summaries = grading.grade_cohort(collected, list(reversed(ASSIGNMENTS)))
+    assert [s.assignment_id for s in summaries] == list(reversed(ASSIGNMENTS))
+    assert all(s.already_graded == ["P-00001", "P-00002", "P-00003"] and not s.graded for s in summaries)
+    assert len(pools) == 1
+    assert grading.collected_assignments(collected) == list(ASSIGNMENTS)
+
+
+def test_grade_wants_one_assignment_or_all(collected):
+    for arguments in (["grade", "uji-semua"], ["grade", "uji-semua", ASSIGNMENTS[0], "--all"]):
+        result = CliRunner().invoke(main, arguments)
+        assert result.exit_code == 2 and "--all" in result.output and "Sebutkan satu tugas" in result.output
