@@ -61,7 +61,15 @@ included, shared the 2 cores, so wall-clock times are pessimistic; CPU seconds a
   umkmkit.server_limits (2 GB address space per process): with 5 participants, the bomb's cell
   ended with a MemoryError at 1.27 GB resident after 4.6 s, and the others finished; with 30, in
   two runs, the bomb ended the same way, one run had 0 failures (room in 188 s) and the other one
-  (a Validate whose kernel "died before replying to kernel_info", cause not found yet).
+  (a Validate whose kernel "died before replying to kernel_info": a port race between two
+  participants' kernel starts, jupyter_client issue 487; reproduced apart, 1 of 90 simultaneous
+  starts, and remedied by umkmkit.kernel_start, which starts such a kernel again on new ports).
+- 2026-12-04, with that remedy, `--target both`, 30 participants + 1 bomb, the machine otherwise
+  idle: lab 30/30, 0 failures, room in 120 s (p95 run all cells 37.7 s, validate 41.8 s), 151 MB
+  and 5.2 CPU s per participant: 16 GB / 4 cores holds 94; hub 30/30, 0 failures, 30 submissions,
+  room in 156 s (p95 spawn 76.6 s, run all cells 41.2 s, validate 24.6 s, submit 1.3 s), 307 MB
+  and 9.0 CPU s per participant: 16 GB / 4 cores holds 45. The bomb ended in a MemoryError at
+  1.27 GB on both.
 "other" in the tables: on the lab, the server's forks before they exec a kernel (comm "python",
 sharing the server's pages); on the hub, `npm prefix -g` (node), which jupyter-lsp runs at every
 participant server's start.
