@@ -53,9 +53,16 @@ def test_grade_all_grades_every_collected_assignment_in_one_pool(collected, monk
     for assignment_id in ASSIGNMENTS:
         assert f"{assignment_id} di uji-semua: 3 peserta dinilai; 0 sudah dinilai sebelumnya." in result.output
     assert "Semua tugas uji-semua: 6 notebook peserta dinilai dalam" in result.output
+    # the run's log in the cohort's logs/, named on screen, with every trainee graded
+    logs = sorted((collected.root / "logs").glob("grading-*.log"))
+    assert len(logs) == 1 and f"Catatan lengkap penilaian ini (this grading run's log): {logs[0]}" in result.output
+    text = logs[0].read_text(encoding="utf-8")
+    assert all(f"graded {a} {t}" in text for a in ASSIGNMENTS for t, _, _ in TRAINEES)
+    assert "INFO umkmkit.grading: graded" not in result.output  # on screen only with --verbose
 
-    again = CliRunner().invoke(main, ["grade", "uji-semua", "--all"])
+    again = CliRunner().invoke(main, ["--verbose", "grade", "uji-semua", "--all"])
     assert again.exit_code == 0, again.output
+    assert "INFO umkmkit.grading: umkmkit grade uji-semua: 0 to grade" in again.output
     assert f"{ASSIGNMENTS[0]} di uji-semua: 0 peserta dinilai; 3 sudah dinilai sebelumnya." in again.output
     # the API beneath: one summary per assignment, in the order asked; nothing left, no pool started
     summaries = grading.grade_cohort(collected, list(reversed(ASSIGNMENTS)))

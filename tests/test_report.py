@@ -21,7 +21,7 @@ from umkmkit import charts, notebooks
 from umkmkit.cli import main
 from umkmkit.cohorts import Trainee, create_cohort, load_cohort_config, read_roster, roster
 from umkmkit.errors import UmkmkitError
-from umkmkit.grading import check_feedback_allowed
+from umkmkit.grading import check_feedback_allowed, generate_feedback
 from umkmkit.progress import (
     knowledge_gain, knowledge_test_ledger, ledger, module_results, trainee_summary, workspace_cohorts,
 )
@@ -356,6 +356,9 @@ def test_pre_test_feedback_waits_for_the_graded_post_test(small_workspace, curri
         check_feedback_allowed(cohort, curriculum, test.pre)
     check_feedback_allowed(cohort, curriculum, test.post)
     check_feedback_allowed(cohort, curriculum, curriculum.assignments[0].assignment)
+    # the rule lives in the domain code: feedback itself refuses, whoever calls it (not only the CLI)
+    with pytest.raises(UmkmkitError, match=f"Grade {test.post} first"):
+        generate_feedback(cohort, test.pre, curriculum=curriculum)
     (cohort.root / "autograded" / "P-00001" / test.post).mkdir(parents=True)
     check_feedback_allowed(cohort, curriculum, test.pre)
 

@@ -63,8 +63,12 @@ class KitGroup(click.Group):
 
 @click.group(cls=KitGroup)
 @click.version_option(package_name="umkmkit")
-def main() -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Show everything the kit logs (default: warnings only).")
+def main(verbose: bool) -> None:
     """umkmkit: lessons, graded exercises and cohort tooling for UMKM training in Manokwari."""
+    from umkmkit.logs import show_on_screen
+
+    show_on_screen(verbose)
     ensure_scripts_on_path()
     # nbgrader 0.9 on SQLAlchemy 2 warns about its own session use while grading; not actionable.
     warnings.filterwarnings("ignore", message=".*not in session.*", module="nbgrader")
@@ -105,10 +109,9 @@ def verify(assignments: tuple[str, ...]) -> None:
 
     kit = find_kit()
     curriculum = load_curriculum(kit)
-    wanted = list(assignments) or [m.assignment for m in curriculum.buildable]
     with progress_bar() as update:
         results = verify_assignments(
-            kit, curriculum, wanted, on_progress=lambda d, t, sid: update("grading", d, t, sid),
+            kit, curriculum, list(assignments) or None, on_progress=lambda d, t, sid: update("grading", d, t, sid),
         )
     problems = []
     for assignment_id, result in results.items():
@@ -153,11 +156,11 @@ def datasets(out: Path | None, seed: int | None) -> None:
 
 
 @main.command()
-@click.option("--trainees", type=int, default=15, show_default=True,
-              help="How many trainees of each 2022 roster to simulate (up to 100 each).")
+@click.option("--trainees", type=click.IntRange(min=1), default=None,
+              help="How many trainees of each 2022 roster to simulate (up to 100 each; default: the demo's usual sample).")
 @click.option("--full", is_flag=True,
               help="Both 2022 cohorts with all their trainees (200 enrolments, 1,400 notebooks; a long run).")
-def demo(trainees: int, full: bool) -> None:
+def demo(trainees: int | None, full: bool) -> None:
     """For newcomers: run two workshops' whole cycle on synthetic trainees in workspace/demo/.
 
     For the June and the August 2022 cohorts: creates the cohort course with its own gradebook,
@@ -171,7 +174,8 @@ def demo(trainees: int, full: bool) -> None:
 
     kit = find_kit()
     with progress_bar() as update:
-        result = run_demo(kit, load_curriculum(kit), trainees=trainees, on_progress=update, full=full)
+        given = {"trainees": trainees} if trainees is not None else {}  # else run_demo's own default
+        result = run_demo(kit, load_curriculum(kit), on_progress=update, full=full, **given)
     click.echo("")
     headline = result.report.headline
     click.echo(f"Demo: {len(result.cohorts)} cohorts, {headline['people']} trainees graded by nbgrader; "
@@ -710,6 +714,7 @@ def grade(cohort_id: str, assignment_id: str | None, every: bool, workers: int |
         click.echo(f"Buku nilai dicadangkan sebelum menilai (gradebook backed up): {first.backup}")
     elif first.backup_note:
         click.echo(f"Cadangan buku nilai (gradebook backup): {first.backup_note}")
+    click.echo(f"Catatan lengkap penilaian ini (this grading run's log): {first.log_file}")
     if any(summary.failed for summary in summaries):
         sys.exit(1)
 
@@ -724,7 +729,7 @@ def _print_grading(cohort_id: str, summary, *, timed: bool) -> None:
     click.echo(f"  ({len(summary.graded)} graded{took_en}; {len(summary.already_graded)} already graded before.)")
     for trainee_id, reason in summary.reasons.items():
         click.echo(f"  GAGAL (failed) {trainee_id}: {reason}")
-    if summary.log_file:
+    if summary.failed and summary.log_file:
         click.echo(f"  Semua kegagalan lengkap (every failure in full): {summary.log_file}")
     if summary.needs_manual_grade:
         click.echo(f"Menunggu penilaian manual / waiting for manual grading ({len(summary.needs_manual_grade)}): "
@@ -765,18 +770,16 @@ def feedback(cohort_id: str, assignment_id: str, anyway: bool) -> None:
     the code of hidden tests. A trainee whose written answers are not marked yet is held back
     (mark them in the formgrader first) unless --anyway. Give the zip back by USB stick or WhatsApp.
     """
-    from umkmkit.curriculum import load_curriculum
-    from umkmkit.grading import check_feedback_allowed, generate_feedback, one_line_reason
+    from umkmkit.grading import generate_feedback, one_line_reason
+    from umkmkit.workspace import FEEDBACK
 
-    kit = find_kit()
-    cohort = kit.workspace.cohort(cohort_id)
-    check_feedback_allowed(cohort, load_curriculum(kit), assignment_id)
+    cohort = find_kit().workspace.cohort(cohort_id)
     with progress_bar() as update:
         summary = generate_feedback(
             cohort, assignment_id, on_progress=lambda d, t, trainee: update("feedback", d, t, trainee),
             hold_back_unmarked=not anyway,
         )
-    click.echo(f"Umpan balik ditulis untuk {len(summary.written)} peserta: {cohort.root / 'feedback'}")
+    click.echo(f"Umpan balik ditulis untuk {len(summary.written)} peserta: {cohort.root / FEEDBACK}")
     click.echo(f"  (Feedback written for {len(summary.written)} trainees.)")
     if summary.bundles:
         click.echo(f"Zip untuk dikembalikan ke peserta (zips to hand back): {next(iter(summary.bundles.values())).parent}")

@@ -173,7 +173,7 @@ def _run_cohort(
             simulate.mark_written_answers(cohort, assignment_id, trainee_id)
         if source in curriculum.assignments:  # the knowledge test's answers stay unexplained
             grading.generate_feedback(
-                cohort, assignment_id,
+                cohort, assignment_id, curriculum=curriculum,
                 on_progress=lambda d, t, sid, what=assignment_id: report("feedback", d, t, f"{cohort_id} {what} {sid}"),
             )
     return cohort, summaries

@@ -10,6 +10,7 @@ a copy; PostgreSQL: a pg_dump where the client tools are installed) and the summ
 from __future__ import annotations
 
 import hashlib
+import logging
 import multiprocessing
 import os
 import re
@@ -31,9 +32,12 @@ from umkmkit import feedback as feedback_rendering
 from umkmkit.cohorts import load_cohort_config, open_gradebook
 from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
+from umkmkit.logs import run_log
 from umkmkit.release import released_notebooks, zip_folder
 from umkmkit.sandbox import SANDBOX_UID_BASE, SandboxPolicy, check_protections, new_run_folder
 from umkmkit.workspace import AUTOGRADED, FEEDBACK, SUBMITTED, Cohort, find_kit, nbgrader_api
+
+log = logging.getLogger(__name__)
 
 #: Called with (done, total, trainee id just handled).
 ProgressCallback = Callable[[int, int, str], None]
@@ -64,7 +68,8 @@ class GradingSummary:
     backup_note: str = ""
     workers: int = 1
     seconds: float = 0.0
-    #: The cohort's log of this run: each failure with its whole text (written when something failed).
+    #: The cohort's log of this grading run (logs/grading-<date>-<time>.log): what was graded, and each
+    #: failure with its whole text.
     log_file: Path | None = None
     #: trainee id -> the failure's reason in one line; `failed` holds the whole text.
     reasons: dict[str, str] = field(default_factory=dict)
@@ -238,35 +243,46 @@ def _grade(
                 summaries[assignment_id].already_graded.append(trainee_id)
             else:
                 todo.append((assignment_id, trainee_id))
-    backup, backup_note = backup_gradebook(cohort)
-    policy, protections = check_protections(_with_hidden_paths(policy or SandboxPolicy(), cohort))
-    pool_size = max(1, min(workers or default_workers(), len(todo) or 1))
+    with run_log(_run_log_path(cohort)) as log_file:
+        log.info("umkmkit grade %s: %d to grade (%s), %d already graded", cohort.cohort_id, len(todo),
+                 ", ".join(f"{a} {sum(1 for x, _ in todo if x == a)}" for a in wanted),
+                 sum(len(s.already_graded) for s in summaries.values()))
+        backup, backup_note = backup_gradebook(cohort)
+        log.info("gradebook backup: %s", backup or backup_note)
+        policy, protections = check_protections(_with_hidden_paths(policy or SandboxPolicy(), cohort))
+        log.info("protections: %s", "; ".join(f"{name}: {status}" for name, status in protections.items()))
+        pool_size = max(1, min(workers or default_workers(), len(todo) or 1))
+        log.info("%d worker process(es)", pool_size)
 
-    # one private folder for this run's kernels and fork servers; its workers remove their part
-    # even when this process is killed (see _worker_start)
-    run = new_run_folder()
-    try:
-        results = _run_workers(cohort, todo, pool_size, policy, timeout, on_progress, run, label)
-        # SQLite can refuse a write while another worker holds the lock: retry those alone.
-        retry = [(a, r.trainee_id) for a, r in results if not r.success and "database is locked" in r.error]
-        if retry:
-            results = [(a, r) for a, r in results if (a, r.trainee_id) not in retry]
-            results += _run_workers(cohort, retry, 1, policy, timeout, None, run, label)
-    finally:
-        shutil.rmtree(run, ignore_errors=True)
-    for assignment_id, result in sorted(results, key=lambda pair: (pair[0], pair[1].trainee_id)):
-        summary = summaries[assignment_id]
-        if result.success:
-            summary.graded.append(result.trainee_id)
-        else:
-            summary.failed[result.trainee_id] = result.error
-            summary.reasons[result.trainee_id] = result.reason or one_line_reason(result.error)
+        # one private folder for this run's kernels and fork servers; its workers remove their part
+        # even when this process is killed (see _worker_start)
+        run = new_run_folder()
+        try:
+            results = _run_workers(cohort, todo, pool_size, policy, timeout, on_progress, run, label)
+            # SQLite can refuse a write while another worker holds the lock: retry those alone.
+            retry = [(a, r.trainee_id) for a, r in results if not r.success and "database is locked" in r.error]
+            if retry:
+                log.warning("gradebook locked for %d submission(s): graded again one at a time", len(retry))
+                results = [(a, r) for a, r in results if (a, r.trainee_id) not in retry]
+                results += _run_workers(cohort, retry, 1, policy, timeout, None, run, label)
+        finally:
+            shutil.rmtree(run, ignore_errors=True)
+        for assignment_id, result in sorted(results, key=lambda pair: (pair[0], pair[1].trainee_id)):
+            summary = summaries[assignment_id]
+            if result.success:
+                summary.graded.append(result.trainee_id)
+                log.info("graded %s %s", assignment_id, result.trainee_id)
+            else:
+                summary.failed[result.trainee_id] = result.error
+                summary.reasons[result.trainee_id] = result.reason or one_line_reason(result.error)
+                log.error("FAILED %s %s: %s\n%s", assignment_id, result.trainee_id,
+                          summary.reasons[result.trainee_id], result.error)
+        log.info("done in %.1f s: %d graded, %d failed", time.perf_counter() - started,
+                 sum(len(s.graded) for s in summaries.values()), sum(len(s.failed) for s in summaries.values()))
     seconds = time.perf_counter() - started
     for assignment_id, summary in summaries.items():
         summary.backup, summary.backup_note, summary.protections = backup, backup_note, protections
-        summary.workers = pool_size
-        if summary.failed:
-            summary.log_file = _write_failure_log(cohort, assignment_id, summary)
+        summary.workers, summary.log_file = pool_size, log_file
         summary.needs_manual_grade = _needing_manual_grade(cohort, assignment_id, wanted[assignment_id])
         summary.seconds = seconds
     return list(summaries.values())
@@ -480,6 +496,7 @@ def generate_feedback(
     on_progress: ProgressCallback | None = None,
     *,
     hold_back_unmarked: bool = False,
+    curriculum: Curriculum | None = None,
 ) -> FeedbackSummary:
     """nbgrader feedback for each graded trainee: offline HTML without hidden tests' code, and a zip.
 
@@ -491,7 +508,15 @@ def generate_feedback(
     With `hold_back_unmarked` (what `umkmkit feedback` does unless given --anyway), a trainee with
     such an answer gets no feedback: they are listed in `held_back` with the answers to mark.
     Otherwise they get their pages and are listed in `waiting`.
+
+    Feedback on the pre-test is refused while the post-test is not graded (`check_feedback_allowed`;
+    `curriculum` names them, the kit's by default).
     """
+    if curriculum is None:
+        from umkmkit.curriculum import load_curriculum
+
+        curriculum = load_curriculum(find_kit())
+    check_feedback_allowed(cohort, curriculum, assignment_id)
     config = load_cohort_config(cohort)
     feedback_rendering.configure(config)
     api = nbgrader_api(config)
@@ -552,14 +577,13 @@ def one_line_reason(text: str) -> str:
     return (lines[-1] if lines else "unknown error")[:240]
 
 
-def _write_failure_log(cohort: Cohort, assignment_id: str, summary: GradingSummary) -> Path:
-    """The cohort's log of a run with failures: each trainee's reason and whole error text."""
-    path = cohort.log_file(f"grading-{assignment_id}-{datetime.now():%Y%m%d-%H%M%S}.log")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    parts = [f"umkmkit grade {cohort.cohort_id} {assignment_id}: {len(summary.failed)} failed\n"]
-    for trainee_id, text in summary.failed.items():
-        parts.append(f"\n=== {trainee_id}: {summary.reasons.get(trainee_id, '')}\n{text}\n")
-    path.write_text("".join(parts), encoding="utf-8")
+def _run_log_path(cohort: Cohort) -> Path:
+    """A new log file in the cohort's logs/ for this grading run."""
+    stem = f"grading-{datetime.now():%Y%m%d-%H%M%S}"
+    path, number = cohort.log_file(f"{stem}.log"), 1
+    while path.exists():
+        number += 1
+        path = cohort.log_file(f"{stem}-{number}.log")
     return path
 
 

@@ -72,10 +72,13 @@ def mistake_trainee(mistake: simulate.Mistake) -> str:
 
 
 def verify_assignments(
-    kit: Kit, curriculum: Curriculum, assignment_ids: list[str], workdir: Path | None = None,
+    kit: Kit, curriculum: Curriculum, assignment_ids: list[str] | None = None, workdir: Path | None = None,
     on_progress: grading.ProgressCallback | None = None,
 ) -> dict[str, AssignmentVerification]:
-    """Grade the scenario submissions of each assignment in one throw-away cohort."""
+    """Grade the scenario submissions of each assignment (default: every one the kit builds) in one
+    throw-away cohort, in one grading run."""
+    if assignment_ids is None:
+        assignment_ids = [module.assignment for module in curriculum.buildable]
     with tempfile.TemporaryDirectory(prefix="umkmkit-verify-") as scratch:
         workspace = Workspace(Path(workdir or scratch))
         catalogs = {a: simulate.load_catalog(kit, a) for a in assignment_ids}
@@ -85,13 +88,21 @@ def verify_assignments(
         # scenario trainees are not in the office's registry: they are handed over as trainees, not a roster file
         scenario_trainees = [Trainee(trainee_id, "Peserta Uji") for trainee_id in trainee_ids]
         cohort = create_cohort(kit, curriculum, workspace, "verifikasi", scenario_trainees, assignment_ids=assignment_ids)
+        plans = {assignment_id: _hand_in(kit, curriculum, cohort, catalogs[assignment_id]) for assignment_id in assignment_ids}
+        # every assignment's scenarios in one grading run: one pool of workers for all of them
+        summaries = grading.grade_cohort(cohort, assignment_ids, on_progress=on_progress)
+        failed = [f"{s.assignment_id} {trainee_id}: {error[-500:]}" for s in summaries for trainee_id, error in s.failed.items()]
+        if failed:
+            raise UmkmkitError("nbgrader could not grade every scenario submission:\n" + "\n".join(failed))
         return {
-            assignment_id: _verify_one(kit, curriculum, cohort, catalogs[assignment_id], on_progress)
+            assignment_id: _verification(cohort, catalogs[assignment_id], plans[assignment_id])
             for assignment_id in assignment_ids
         }
 
 
-def _verify_one(kit, curriculum, cohort: Cohort, catalog: simulate.Catalog, on_progress) -> AssignmentVerification:
+def _hand_in(kit, curriculum, cohort: Cohort, catalog: simulate.Catalog) -> list[simulate.SimulatedTrainee]:
+    """Write the assignment's scenario submissions into the cohort: the solution, the untouched
+    exercise, one per catalogued mistake."""
     module = curriculum.module_for(catalog.assignment_id)
     written = "Jawaban tertulis peserta uji."
     plans = [
@@ -105,15 +116,13 @@ def _verify_one(kit, curriculum, cohort: Cohort, catalog: simulate.Catalog, on_p
     for plan in plans:
         submitted = simulate.submission_notebooks(kit, module.assignment, module.notebooks, plan)
         simulate.write_submission(cohort, plan.trainee_id, module.assignment, submitted, stamp)
-    summary = grading.grade(
-        cohort, module.assignment, trainee_ids=[p.trainee_id for p in plans], on_progress=on_progress,
-    )
-    failed = [f"{trainee_id}: {error[-500:]}" for trainee_id, error in summary.failed.items()]
-    if failed:
-        raise UmkmkitError(f"nbgrader could not grade {module.assignment}:\n" + "\n".join(failed))
-    scores = _read_scores(cohort, module.assignment, [p.trainee_id for p in plans])
+    return plans
+
+
+def _verification(cohort: Cohort, catalog: simulate.Catalog, plans: list[simulate.SimulatedTrainee]) -> AssignmentVerification:
+    scores = _read_scores(cohort, catalog.assignment_id, [p.trainee_id for p in plans])
     return AssignmentVerification(
-        assignment_id=module.assignment,
+        assignment_id=catalog.assignment_id,
         solution=scores[PASSES_ALL],
         untouched=scores[UNCHANGED],
         mistakes={m.id: (m, scores[mistake_trainee(m)]) for m in catalog.mistakes},
