@@ -112,6 +112,18 @@ def chromium_page(*, route: Callable | None = None, record: list[str] | None = N
             browser.close()
 
 
+def wait_for_kernel(page) -> None:
+    """Wait until the notebook in view has its Python kernel and the kernel is idle.
+
+    The execution indicator alone says "idle" also while the session has no kernel yet ("No
+    Kernel" in the toolbar for about a second, longer on a loaded machine): cells run then do
+    nothing, so a test that types Shift+Enter must wait for the kernel's name first.
+    """
+    panel = page.locator(".jp-NotebookPanel:visible")
+    panel.locator(".jp-Toolbar-kernelName", has_text="Python").wait_for()
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible").wait_for()
+
+
 def visit(html: Path, screenshot: Path, *, wait_for: str | None = None) -> PageVisit:
     """Open a local HTML file in headless Chromium with the network blocked, and report.
 

@@ -4,7 +4,6 @@ the valid ones listed, a table of every rostered trainee x item, and the `umkmki
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import small_cohort
 
-from umkmkit import checklist, notebooks
+from umkmkit import checklist, files, notebooks
 from umkmkit.checklist import (
     TABLE_COLUMNS, checklist_file, checklist_table, checklist_text, read_ticks, tick, untick,
 )
@@ -138,7 +137,6 @@ def test_the_table_has_every_rostered_trainee_times_every_item(cohort, curriculu
 def test_a_failure_while_writing_leaves_the_saved_file_whole(cohort, curriculum, monkeypatch):
     tick(cohort, curriculum, FIRST, ["profil-bisnis", "katalog"])
     before = checklist_file(cohort).read_bytes()
-    real_fdopen = os.fdopen
 
     class DiskFullHalfway:
         """A file that takes half of what is written, then fails like a full disk."""
@@ -157,7 +155,8 @@ def test_a_failure_while_writing_leaves_the_saved_file_whole(cohort, curriculum,
             self.stream.flush()
             raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(checklist.os, "fdopen", lambda *a, **k: DiskFullHalfway(real_fdopen(*a, **k)))
+    # umkmkit.files opens the temporary file
+    monkeypatch.setattr(files, "open", lambda *a, **k: DiskFullHalfway(open(*a, **k)), raising=False)
     with pytest.raises(OSError, match="No space left"):
         tick(cohort, curriculum, SECOND, ["cek-mutasi"])
     monkeypatch.undo()
@@ -173,7 +172,7 @@ def test_a_file_open_in_excel_is_a_message_not_a_traceback(cohort, curriculum, m
     def locked(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(checklist.os, "replace", locked)
+    monkeypatch.setattr(files.os, "replace", locked)
     with pytest.raises(UmkmkitError, match="sedang terbuka di Excel, tutup dulu"):
         tick(cohort, curriculum, FIRST, ["label-pesanan"])
     monkeypatch.undo()

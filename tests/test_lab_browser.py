@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser import chromium_page
+from browser import chromium_page, wait_for_kernel
 
 from umkmkit import notebooks
 from umkmkit.cohorts import Trainee, create_cohort
@@ -143,7 +143,7 @@ def test_participant_opens_an_exercise_in_indonesian_and_validates_it_offline(ki
             page.locator(".jp-RenderedMarkdown table a", has_text="latihan").first.click()
             panel = page.locator(".jp-NotebookPanel:visible")
             panel.locator(".jp-Cell").nth(answer_index).wait_for()
-            page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible").wait_for()
+            wait_for_kernel(page)
             # write part A's answer, run it and its check cell (Shift+Enter twice)
             cell = panel.locator(".jp-Cell").nth(answer_index)
             cell.locator(".cm-content").click()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from browser import chromium_page
+from browser import chromium_page, wait_for_kernel
 from jupyterlab_texts import english_texts
 from test_lab_browser import LabCommand, leaving_the_machine
 
@@ -77,7 +77,7 @@ def test_a_participant_sees_jupyterlab_and_nbgrader_in_indonesian(tmp_path):
             page.set_viewport_size({"width": 1366, "height": 900})
             page.goto(lab.url)
             page.get_by_role("heading", name="Selamat datang di pelatihan UMKM!").wait_for()
-            page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible").wait_for()
+            wait_for_kernel(page)
             found["welcome notebook"] = seen(page)
             page.screenshot(path=str(tmp_path / "peserta-selamat-datang.png"))
             menus(page, found)
@@ -105,8 +105,7 @@ def test_a_participant_sees_jupyterlab_and_nbgrader_in_indonesian(tmp_path):
             panel.locator(".jp-Cell").first.wait_for()
             # JupyterLab writes "No Kernel" untranslatable (a session made without the translator)
             # while the kernel starts, about a second: read the page once the kernel's name is there
-            panel.locator(".jp-Toolbar-kernelName", has_text="Python").wait_for()
-            page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible").wait_for()
+            wait_for_kernel(page)
             found["exercise"] = seen(page)
             assert panel.locator(".validate-button").inner_text().strip() == "Periksa"
             panel.locator(".validate-button").click()

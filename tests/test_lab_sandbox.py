@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser import chromium_page, require_chromium
+from browser import chromium_page, require_chromium, wait_for_kernel
 from test_lab_browser import ASSIGNMENT, COHORT, TRAINEE, LabCommand, leaving_the_machine
 
 from umkmkit import lab_kernels, notebooks
@@ -101,7 +101,7 @@ def test_participant_code_cannot_read_gradebook_or_solutions_but_reads_its_data(
             page.goto(f"{lab.origin}/lab/tree/{LESSONS}/{probe.name}?token={lab.token}")
             panel = page.locator(".jp-NotebookPanel:visible")
             panel.locator(".jp-Cell").nth(len(cells) - 1).wait_for()
-            page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible").wait_for()
+            wait_for_kernel(page)
             panel.locator(".jp-Cell").first.locator(".cm-content").click()
             for _ in cells:
                 page.keyboard.press("Shift+Enter")

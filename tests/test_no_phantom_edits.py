@@ -8,7 +8,7 @@ participants' folder therefore carry what this machine's kernel reports.
 
 from __future__ import annotations
 
-from browser import chromium_page
+from browser import chromium_page, wait_for_kernel
 from test_lab_browser import ASSIGNMENT, LabCommand
 
 from umkmkit import notebooks
@@ -24,17 +24,16 @@ def test_notebooks_opened_without_an_edit_stay_unmodified(tmp_path):
     lab = LabCommand([], workspace)
     folder = workspace / "lab" / "peserta"
     before = {name: (folder / name).read_bytes() for name in (WELCOME_NOTEBOOK, EXERCISE)}
-    idle = ".jp-Notebook-ExecutionIndicator[data-status='idle']:visible"
     try:
         with chromium_page() as page:
             page.goto(lab.url)  # the welcome notebook opens first
             page.get_by_role("heading", name="Selamat datang di pelatihan UMKM!").wait_for()
-            page.locator(idle).wait_for()
+            wait_for_kernel(page)
             # then an exercise, from the welcome notebook's table, as a participant opens it
             page.locator(".jp-RenderedMarkdown table a", has_text="latihan").first.click()
             page.locator(".lm-TabBar-tab.jp-mod-current", has_text="latihan.ipynb").wait_for()
             page.locator(".jp-NotebookPanel:visible .jp-Cell").first.wait_for()
-            page.locator(idle).wait_for()
+            wait_for_kernel(page)
             page.wait_for_timeout(SETTLE_MS)
             tabs = page.locator("#jp-main-dock-panel .lm-TabBar-tab")
             titles = [title.strip() for title in tabs.all_inner_texts()]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
+from umkmkit.files import write_text_atomic
 
 #: At most six teaching hours a day: what participants with a business to run can give.
 TEACHING_MINUTES = 6 * 60
@@ -166,7 +167,5 @@ def write_agenda(curriculum: Curriculum, guide: Path) -> str:
     text = guide.read_text(encoding="utf-8")
     updated = guide_with_agenda(text, agenda, guide)
     if updated != text:
-        temporary = guide.with_name(f".{guide.name}.tmp")
-        temporary.write_text(updated, encoding="utf-8", newline="\n")
-        temporary.replace(guide)
+        write_text_atomic(guide, updated, newline="\n")
     return agenda

@@ -40,6 +40,7 @@ import datetime
 import difflib
 import functools
 import hashlib
+import io
 import json
 import math
 import numbers
@@ -53,6 +54,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from umkmkit import pdf
 from umkmkit.errors import UmkmkitError
+from umkmkit.files import cannot_write, write_bytes_atomic, write_text_atomic
 from umkmkit.formats import format_day, format_percent
 
 __all__ = [
@@ -443,18 +445,12 @@ def write_certificate(data: CertificateData, path: Path) -> Path:
     """
     content = certificate_pdf(data)
     path = Path(path)
-    # Named by process so two reports writing the same folder never share a temporary file;
-    # opened normally (not mkstemp) so the certificate gets the usual permissions.
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(content)
-        os.replace(temporary, path)
+        write_bytes_atomic(path, content)
     except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise UmkmkitError(f"Cannot write {path}: {error.strerror or error}. Check that the folder is "
-                           "writable, the disk is not full and the file is not open in a PDF viewer, "
-                           "then run the report again.") from error
+        raise cannot_write(path, error, "Check that the folder is writable, the disk is not full and the file is "
+                                        "not open in a PDF viewer, then run the report again.") from error
     return path
 
 
@@ -593,16 +589,14 @@ def issue_certificates(archive: Path, new: dict[str, CertificateData], names, fo
 def write_register(archive: Path, register: dict[str, dict[str, str]]) -> Path:
     """Write the archive's register whole (sorted by file name), atomically; returns its path."""
     path = Path(archive) / REGISTER_FILE
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=REGISTER_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(register[name] for name in sorted(register))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "w", encoding="utf-8-sig", newline="") as out:
-            writer = csv.DictWriter(out, fieldnames=REGISTER_COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(register[name] for name in sorted(register))
-        os.replace(temporary, path)
+        write_text_atomic(path, buffer.getvalue(), encoding="utf-8-sig", newline="")
     except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise UmkmkitError(f"Cannot write {path}: {error.strerror or error}. Check that the folder is writable and "
-                           "the file is not open in Excel, then run the report again.") from error
+        raise cannot_write(path, error, "Check that the folder is writable and the file is not open in Excel, "
+                                        "then run the report again.") from error
     return path

@@ -13,8 +13,8 @@ item of one trainee:
     tanggal     the day it was ticked, YYYY-MM-DD
     pelatih     who ticked it (optional, may be empty)
 
-An item that is not ticked has no row. The file is rewritten whole through a temporary file and
-`os.replace`, so a crash or a full disk leaves the previous file, never half a new one. Rows of a
+An item that is not ticked has no row. The file is rewritten whole through a temporary file
+(umkmkit.files), so a crash or a full disk leaves the previous file, never half a new one. Rows of a
 trainee no longer on the roster, or of an item no longer in curriculum.yml, are kept in the file
 but left out of `checklist_table`.
 """
@@ -24,9 +24,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-import os
 import stat
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,9 +35,9 @@ import pandas as pd
 from umkmkit.cohorts import Trainee, roster
 from umkmkit.curriculum import ChecklistItem, Curriculum
 from umkmkit.errors import UmkmkitError
+from umkmkit.files import write_text_atomic
 from umkmkit.workspace import Cohort
 
-CHECKLIST_FILE = "ceklis.csv"
 FILE_COLUMNS = ("id_peserta", "item", "tanggal", "pelatih")
 #: Columns of `checklist_table`, in order (see its docstring).
 TABLE_COLUMNS = ["kohort", "id_peserta", "nama", "modul", "item", "teks", "selesai", "tanggal", "pelatih"]
@@ -73,7 +71,7 @@ class TickResult:
 
 def checklist_file(cohort: Cohort) -> Path:
     """The cohort's ceklis.csv (it may not exist yet: nothing ticked)."""
-    return cohort.root / CHECKLIST_FILE
+    return cohort.checklist_file
 
 
 def read_ticks(cohort: Cohort) -> list[Tick]:
@@ -122,33 +120,23 @@ def read_ticks(cohort: Cohort) -> list[Tick]:
 
 
 def write_ticks(cohort: Cohort, ticks: Iterable[Tick]) -> Path:
-    """Write ceklis.csv whole, atomically: a temporary file beside it, then os.replace."""
+    """Write ceklis.csv whole, atomically (umkmkit.files): a crash leaves the previous file."""
     path = checklist_file(cohort)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(FILE_COLUMNS)
     for row in ticks:
         writer.writerow([row.trainee_id, row.item, row.tanggal.isoformat(), row.pelatih])
-    # the old file's permissions, not mkstemp's owner-only ones (others in the room read it)
+    # the old file's permissions, or readable by others in the room for a new one
     mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else 0o644
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=cohort.root)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(buffer.getvalue())
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
+        write_text_atomic(path, buffer.getvalue(), newline="", mode=mode, fsync=True)
     except PermissionError as error:
-        Path(temporary).unlink(missing_ok=True)
         raise UmkmkitError(
             f"{path} tidak bisa ditulis ({error.strerror}): kalau berkas itu sedang terbuka di Excel, tutup dulu, "
             "lalu jalankan perintahnya lagi. Centang sebelumnya tetap tersimpan. "
             "(Cannot write the file: close it in Excel and try again; earlier ticks are kept.)"
         ) from error
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -232,12 +232,13 @@ def report(cohort_ids: tuple[str, ...], lang: str, capacity: int | None, priorit
     workspace = Workspace(workspace_dir.resolve()) if workspace_dir else kit.workspace
     cohorts_dir = workspace.cohorts_dir
     if not cohorts_dir.is_dir() or not any(p.is_dir() and not p.name.startswith(".") for p in cohorts_dir.iterdir()):
-        demo = kit.workspace.root / "demo"
+        demo = kit.demo_workspace
+        has_demo = demo.cohorts_dir.is_dir()
         raise UmkmkitError(
             f"Tidak ada kohort di {cohorts_dir}: buat kohort dengan `umkmkit cohort create`"
-            + (f", atau laporkan kohort demo dengan `umkmkit report --workspace {demo}`" if (demo / "cohorts").is_dir() else "")
+            + (f", atau laporkan kohort demo dengan `umkmkit report --workspace {demo.root}`" if has_demo else "")
             + f". (No cohorts in {cohorts_dir}: create one with `umkmkit cohort create`"
-            + (f", or report on the demo's with `umkmkit report --workspace {demo}`" if (demo / "cohorts").is_dir() else "")
+            + (f", or report on the demo's with `umkmkit report --workspace {demo.root}`" if has_demo else "")
             + ".)"
         )
     with progress_bar() as update:

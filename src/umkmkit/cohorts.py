@@ -27,7 +27,7 @@ from umkmkit.datasets.registry import trainee_id as trainee_id_of_business
 from umkmkit.datasets.schema import ROSTER_COLUMNS
 from umkmkit.errors import UmkmkitError
 from umkmkit.workspace import (
-    GRADEBOOK_FILE, RELEASE, SOURCE, Cohort, Kit, Workspace, ensure_scripts_on_path, nbgrader_api,
+    GRADEBOOK_FILE, RELEASE, SOURCE, Cohort, Kit, Workspace, ensure_scripts_on_path, nbgrader_api, sqlite_path,
 )
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -405,7 +405,8 @@ def load_cohort_config(cohort: Cohort) -> Config:
     # is the folder itself, and a SQLite gradebook always lives inside it
     config.CourseDirectory.root = str(cohort.root.resolve())
     url = str(config.CourseDirectory.get("db_url", ""))
-    if url.startswith("sqlite:///") and Path(url.removeprefix("sqlite:///")).name == GRADEBOOK_FILE:
+    database = sqlite_path(url)
+    if database is not None and database.name == GRADEBOOK_FILE:
         config.CourseDirectory.db_url = cohort.default_db_url
     require_gradebook_driver(url, cohort.cohort_id)
     return config

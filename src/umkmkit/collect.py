@@ -44,8 +44,9 @@ from traitlets.config import Config
 from umkmkit import notebooks
 from umkmkit.cohorts import exchange_root, load_cohort_config, roster
 from umkmkit.errors import UmkmkitError
+from umkmkit.files import write_bytes_atomic
 from umkmkit.release import released_notebooks
-from umkmkit.workspace import RELEASE, SUBMITTED, Cohort, nbgrader_api, nbgrader_timestamp
+from umkmkit.workspace import INBOUND, RELEASE, SUBMITTED, Cohort, nbgrader_api, nbgrader_timestamp
 from umkmkit.worked_solutions import released_at
 
 #: Zips inside zips are opened this deep (a zip of WhatsApp exports), no deeper.
@@ -247,7 +248,7 @@ def _arrivals_from_exchange(
     The arrivals are None when the exchange was not read.
     """
     root = exchange_root(config)
-    inbound = cohort.exchange_dir(root, "inbound")
+    inbound = cohort.exchange_dir(root, INBOUND)
     if exchange is False:
         return None, "nbgrader's exchange was not read (--no-exchange)."
     if exchange is None and not inbound.is_dir():
@@ -443,13 +444,13 @@ def _place(cohort: Cohort, assignment_id: str, item: _Identified, run_stamp: str
         shutil.copytree(folder, backup)
         backups[item.trainee_id] = backup
     folder.mkdir(parents=True, exist_ok=True)
-    _write_atomically(target, data)
+    write_bytes_atomic(target, data)
     stamp = item.arrival.timestamp.timestamp()
     os.utime(target, (stamp, stamp))
     newest = max(filter(None, (collected_at, item.arrival.timestamp)))
-    _write_atomically(timestamp_file, nbgrader_timestamp(newest).encode("utf-8"))
+    write_bytes_atomic(timestamp_file, nbgrader_timestamp(newest).encode("utf-8"))
     if item.arrival.secret is not None and item.arrival.login == item.trainee_id:
-        _write_atomically(folder / SUBMISSION_SECRET_FILE, item.arrival.secret)
+        write_bytes_atomic(folder / SUBMISSION_SECRET_FILE, item.arrival.secret)
     return Accepted(
         item.trainee_id, item.notebook_id, item.arrival.source, item.arrival.timestamp,
         item.identified_by, target, backups.get(item.trainee_id),
@@ -464,9 +465,3 @@ def _submission_time(timestamp_file: Path) -> datetime | None:
         return parse_utc(text).replace(tzinfo=timezone.utc).astimezone() if text else None
     except (OSError, ValueError, OverflowError):
         return None
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)

@@ -14,7 +14,7 @@ import yaml
 
 from umkmkit import notebooks
 from umkmkit.errors import UmkmkitError
-from umkmkit.workspace import Kit, nbgrader_api
+from umkmkit.workspace import GRADEBOOK_FILE, Kit, gradebook_url, nbgrader_api
 
 #: Called with (done, total, what is being done now).
 ProgressCallback = Callable[[int, int, str], None]
@@ -422,7 +422,7 @@ def generate_exercises(kit: Kit, assignment_id: str, release_dir: Path) -> Path:
         config = kit.nbgrader_base_config()
         config.CourseDirectory.root = str(kit.root)
         config.CourseDirectory.release_directory = str(Path(release_dir).resolve())
-        config.CourseDirectory.db_url = "sqlite:///" + (Path(scratch) / "gradebook.db").as_posix()
+        config.CourseDirectory.db_url = gradebook_url(Path(scratch) / GRADEBOOK_FILE)
         result = nbgrader_api(config).generate_assignment(assignment_id, force=True, create=True)
     if not result["success"]:
         raise UmkmkitError(

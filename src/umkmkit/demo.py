@@ -94,7 +94,7 @@ def run_demo(
     enrolments, a few people in both). Ends with the coordinator's report.
     """
     report = on_progress or (lambda *args: None)
-    workspace = Workspace(kit.workspace_dir / "demo")
+    workspace = kit.demo_workspace
     if workspace.root.exists():
         shutil.rmtree(workspace.root)
     workspace.root.mkdir(parents=True)
@@ -139,7 +139,7 @@ def _run_cohort(
         kit, curriculum, workspace, cohort_id, roster_file,
         duedates={assignment_id: duedate_utc for assignment_id, _ in curriculum.cohort_assignments()},
     )
-    inbox = workspace.root / "kiriman" / cohort_id
+    inbox = workspace.inbox_dir(cohort_id)
     steps: list[tuple[str, Module, list[simulate.SimulatedTrainee], datetime]] = []
     test = curriculum.knowledge_test
     if test:

@@ -38,6 +38,7 @@ import yaml
 
 from umkmkit.curriculum import load_yaml_with_lines
 from umkmkit.errors import UmkmkitError
+from umkmkit.files import write_text_atomic
 from umkmkit.workspace import Kit
 
 #: Kinds of source; a fact needs at least one of PRIMARY.
@@ -183,9 +184,7 @@ def write_fact_sheet(kit: Kit, facts: list[Fact]) -> Path:
     path = kit.root / "docs" / "fakta.md"
     text = fact_sheet(facts)
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        partial = path.with_name(f".{path.name}.partial")
-        partial.write_text(text, encoding="utf-8", newline="\n")
-        partial.replace(path)
+        write_text_atomic(path, text, newline="\n")
     return path
 
 

@@ -13,7 +13,6 @@ the page says "menunggu penilaian pelatih" instead (`is_waiting`, `unmarked_answ
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from nbgrader.utils import is_grade, is_solution, is_task
 from traitlets.config import Config
 
 from umkmkit import notebooks
+from umkmkit.files import write_text_atomic
 from umkmkit.formats import format_number
 
 #: What a trainee sees in place of the hidden tests' code.
@@ -255,6 +255,4 @@ def make_offline(page: Path) -> None:
     text = page.read_text(encoding="utf-8")
     cleaned = _REMOTE_STYLESHEET.sub("", _REMOTE_SCRIPT.sub("", _MATHJAX_CONFIG.sub("", text)))
     if cleaned != text:
-        temporary = page.with_name(f".{page.name}.tmp")
-        temporary.write_text(cleaned, encoding="utf-8")
-        os.replace(temporary, page)
+        write_text_atomic(page, cleaned)

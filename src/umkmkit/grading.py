@@ -20,8 +20,8 @@ import sqlite3
 import subprocess
 import time
 import traceback
-from collections.abc import Callable
 import copy
+from collections.abc import Callable
 from contextlib import closing
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -32,10 +32,11 @@ from umkmkit import feedback as feedback_rendering
 from umkmkit.cohorts import load_cohort_config, open_gradebook
 from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
+from umkmkit.files import atomic_path, write_text_atomic
 from umkmkit.logs import run_log
 from umkmkit.release import released_notebooks, zip_folder
 from umkmkit.sandbox import SANDBOX_UID_BASE, SandboxPolicy, check_protections, new_run_folder
-from umkmkit.workspace import AUTOGRADED, FEEDBACK, SUBMITTED, Cohort, find_kit, nbgrader_api
+from umkmkit.workspace import AUTOGRADED, FEEDBACK, SUBMITTED, Cohort, find_kit, nbgrader_api, sqlite_path
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +112,9 @@ def backup_gradebook(cohort: Cohort) -> tuple[Path | None, str]:
     """
     url = load_cohort_config(cohort).CourseDirectory.db_url
     stamp = f"{datetime.now():%Y%m%d-%H%M%S-%f}"
-    if not url.startswith("sqlite:///"):
+    database = sqlite_path(url)
+    if database is None:
         return _dump_server_gradebook(url, cohort.backups_dir / f"gradebook-{stamp}.sql")
-    database = Path(url.removeprefix("sqlite:///"))
     if not database.is_file():
         return None, f"no gradebook at {database} yet: nothing to back up"
     target = cohort.backups_dir / f"gradebook-{stamp}.db"
@@ -140,24 +141,25 @@ def _dump_server_gradebook(url: str, target: Path) -> tuple[Path | None, str]:
             "client tools (they hold pg_dump) to have a dump made in backups/ before each grading run."
         )
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.tmp")
     environment = dict(os.environ)
     if parsed.password:  # never on the command line, where other users of the server could read it
         environment["PGPASSWORD"] = str(parsed.password)
     libpq_url = parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
     try:
-        done = subprocess.run(
-            [pg_dump, "--no-owner", "--file", str(temporary), f"--dbname={libpq_url}"],
-            env=environment, capture_output=True, text=True, timeout=600,
-        )
-        problem = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1] if done.returncode else ""
-    except (OSError, subprocess.TimeoutExpired) as error:
-        problem = str(error)
-    if problem:
-        temporary.unlink(missing_ok=True)
-        return None, f"{not_copied}: pg_dump failed ({problem}); {server_backups}"
-    os.replace(temporary, target)
+        with atomic_path(target) as temporary:
+            done = subprocess.run(
+                [pg_dump, "--no-owner", "--file", str(temporary), f"--dbname={libpq_url}"],
+                env=environment, capture_output=True, text=True, timeout=600,
+            )
+            if done.returncode:
+                raise _DumpFailed((done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1])
+    except (OSError, subprocess.TimeoutExpired, _DumpFailed) as error:
+        return None, f"{not_copied}: pg_dump failed ({error}); {server_backups}"
     return target, f"PostgreSQL gradebook {shown} dumped by pg_dump to {target} (restore with psql -f)"
+
+
+class _DumpFailed(Exception):
+    """pg_dump ended with an error (its last line of stderr is the message)."""
 
 
 def default_workers() -> int:
@@ -442,9 +444,7 @@ def _worker_grade(assignment_id: str, trainee_id: str) -> GradingResult:
         return GradingResult(trainee_id, False, text, reason)
     marker = cohort.graded_marker(assignment_id, trainee_id)
     marker.parent.mkdir(parents=True, exist_ok=True)
-    temporary = marker.with_name(f".{marker.name}.tmp")
-    temporary.write_text(fingerprint, encoding="utf-8")
-    os.replace(temporary, marker)
+    write_text_atomic(marker, fingerprint)
     return GradingResult(trainee_id, True)
 
 

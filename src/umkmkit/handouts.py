@@ -98,11 +98,10 @@ from umkmkit import notebooks, pdf
 from umkmkit.curriculum import Curriculum, Module
 from umkmkit.errors import UmkmkitError
 from umkmkit.facts import Fact, fact_tokens, load_facts
+from umkmkit.files import replace_folder
 from umkmkit.formats import format_day, format_number, rupiah
 from umkmkit.workspace import Kit
 
-#: The folder under the workspace (Workspace.root) that `umkmkit handouts` writes by default.
-HANDOUTS_FOLDER = "handouts"
 #: The spreadsheet calculators' folder inside it.
 CALCULATORS_FOLDER = "kalkulator"
 #: Marks a folder this module wrote, so that writing again may replace it whole.
@@ -1489,7 +1488,7 @@ def write_handouts(kit: Kit, curriculum: Curriculum, out: Path | None = None) ->
                                           newline="\n")
         (staging / MARKER_FILE).write_text("Ditulis oleh `umkmkit handouts`; folder ini diganti utuh setiap kali.\n",
                                            encoding="utf-8")
-        _swap(staging, folder)
+        replace_folder(staging, folder)
     except OSError as error:
         raise _unwritable(folder, error) from error
     finally:
@@ -1525,23 +1524,6 @@ def module_handouts(kit: Kit, curriculum: Curriculum, assignment_id: str) -> lis
     if module is None:
         return []
     return sorted(ensure_handouts(kit, curriculum).glob(f"modul-{module.id}-*.pdf"))
-
-
-def _swap(staging: Path, folder: Path) -> None:
-    """Put the staging folder in the place of `folder` (replacing a previous one) in one rename."""
-    if not folder.exists():
-        os.replace(staging, folder)
-        return
-    old = folder.parent / f".{folder.name}.lama-{os.getpid()}"
-    if old.exists():
-        shutil.rmtree(old)
-    os.replace(folder, old)
-    try:
-        os.replace(staging, folder)
-    except OSError:
-        os.replace(old, folder)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _index_html(curriculum: Curriculum, sheets: list[Sheet], written: list[WrittenSheet],

@@ -56,7 +56,8 @@ import jinja2
 
 from umkmkit import server_limits
 from umkmkit.errors import UmkmkitError
-from umkmkit.workspace import Kit
+from umkmkit.files import write_text_atomic
+from umkmkit.workspace import Kit, Workspace
 
 CONFIG_FILE, ROOM_FILE, SECRETS_FILE = "jupyterhub_config.py", "room.json", "secrets.json"
 #: Where the kit keeps the configuration's source (copied into every generated folder).
@@ -204,7 +205,7 @@ def write_hub_config(
 
 def hub_folder(kit: Kit, folder: Path | None = None) -> Path:
     """The room server's folder: `folder` if given, else the workspace's hub/."""
-    return Path(folder) if folder else kit.workspace.root / "hub"
+    return Path(folder) if folder else kit.workspace.hub_dir
 
 
 def _hub_cohorts(kit: Kit, cohort_ids: Sequence[str], port: int) -> tuple[list[dict], Path]:
@@ -312,17 +313,11 @@ def _write_jupyter_settings(folder: Path, room: dict) -> None:
                            assignment_list=True)
 
 
-def _write_text(path: Path, text: str, mode: int | None = None) -> None:
-    """Write atomically; `mode` is set before the content goes in (secrets are never world-readable)."""
+def _write_text(path: Path, text: str, mode: int = 0o644) -> None:
+    """Write atomically (umkmkit.files), creating the folder: readable by every server unless
+    `mode` says otherwise, set before the content goes in (secrets are never world-readable)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode if mode is not None else 0o644)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+    write_text_atomic(path, text, mode=mode)
 
 
 # --- the trainer's side of the logins: slips to print, a password cleared ---------------------
@@ -574,7 +569,7 @@ def prepare_room(room: dict, folder: Path) -> None:
         account = ensure_account(cohort["grader"], system=True)
         course = Path(cohort["course_dir"])
         _check_reachable(course, f"the course directory of {cohort['id']}")
-        # the grading sandbox makes its kernels' folders under TMPDIR; /tmp/umkmkit-kernels is root's
+        # the grading sandbox makes its kernels' run folders under TMPDIR (sandbox.new_run_folder): the grader's
         scratch = Path(grader_environment(room, cohort)["TMPDIR"])
         scratch.mkdir(mode=0o700, exist_ok=True)
         for tree in (course, exchange / cohort["id"], scratch):
@@ -591,11 +586,11 @@ def close_private_folders(room: dict, hub_folder: Path) -> None:
     lab) become 0700, except the one holding this hub's folder, whose jupyter/ settings every
     server reads.
     """
-    kit, workspace, hub_folder = Path(room["kit_root"]), Path(room["workspace"]), hub_folder.resolve()
-    _set_mode(kit / "solutions", 0o700)
+    kit, workspace, hub_folder = Kit(Path(room["kit_root"])), Path(room["workspace"]), hub_folder.resolve()
+    _set_mode(kit.solutions_dir, 0o700)
     if not workspace.is_dir():
         return
-    cohorts = workspace / "cohorts"
+    cohorts = Workspace(workspace).cohorts_dir
     for folder in (workspace, cohorts):
         if folder.is_dir():
             _set_mode(folder, stat.S_IMODE(folder.stat().st_mode) & ~0o044 | 0o011)

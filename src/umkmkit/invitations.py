@@ -51,6 +51,7 @@ import pandas as pd
 from umkmkit.datasets import schema
 from umkmkit.errors import UmkmkitError
 from umkmkit.formats import format_percent
+from umkmkit.workspace import REGISTRY_FILE
 
 #: Criteria names, in the default order.
 DEFAULT_PRIORITY: tuple[str, ...] = ("sektor", "distrik", "muda")
@@ -67,7 +68,7 @@ INVITATION_COLUMNS: tuple[str, ...] = (
 #: A refused registry lists at most this many problems.
 MAX_PROBLEMS = 30
 
-_REGISTRY = schema.FILE["umkm.csv"]
+_REGISTRY = schema.FILE[REGISTRY_FILE]
 _ID = "id_umkm"
 #: The registry columns the invitation list reads (never ``oap``: see the module doc).
 _NEEDED = ("id_umkm", "nama_usaha", "nama_pemilik", "tahun_lahir", "sektor", "distrik", "kampung",

@@ -41,6 +41,7 @@ from umkmkit import notebooks
 from umkmkit.cohorts import load_cohort_config
 from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
+from umkmkit.files import atomic_path, write_text_atomic
 from umkmkit.workspace import Kit
 
 PARTICIPANT, TRAINER = "peserta", "pelatih"
@@ -202,11 +203,11 @@ class LabSetup:
 
 def participant_dir(kit: Kit) -> Path:
     """The participants' folder: workspace/lab/peserta/."""
-    return kit.workspace.root / "lab" / PARTICIPANT
+    return kit.workspace.lab_dir / PARTICIPANT
 
 
 def _config_dir(kit: Kit, mode: str, cohort_id: str | None = None) -> Path:
-    return kit.workspace.root / "lab" / "jupyter" / (f"{mode}-{cohort_id}" if cohort_id else mode)
+    return kit.workspace.lab_dir / "jupyter" / (f"{mode}-{cohort_id}" if cohort_id else mode)
 
 
 def lesson_datasets(kit: Kit, curriculum: Curriculum) -> list[str]:
@@ -304,12 +305,8 @@ def _copy_file(source: Path, target: Path, *, replace: bool) -> None:
     if target.is_file() and (not replace or target.read_bytes() == source.read_bytes()):
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    try:
-        shutil.copyfile(source, partial)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+    with atomic_path(target) as temporary:
+        shutil.copyfile(source, temporary)
 
 
 def welcome_notebook(curriculum: Curriculum) -> nbformat.NotebookNode:
@@ -460,9 +457,7 @@ def write_lab_settings(setup: LabSetup, *, assignment_list: bool = False) -> Non
 
 def _write_json(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    partial.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(partial, path)
+    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def new_token() -> str:
@@ -512,7 +507,7 @@ def _participant_kernels(kit: Kit, folder: Path, config_dir: Path):
     # the trainer's folders, should they lie inside what a kernel sees (the Python environment, say)
     hidden = [kit.solutions_dir.resolve(), config_dir.parent]
     if workspace.is_dir():
-        hidden += [path for path in workspace.iterdir() if path.is_dir() and path.name != "lab"]
+        hidden += [path for path in workspace.iterdir() if path.is_dir() and path.name != kit.workspace.lab_dir.name]
     protection = check_lab_protection(folder, [path for path in hidden if path != folder and path not in folder.parents])
     write_validation_config(config_dir, protection.policy)
     return (protection.policy.to_json() if protection.policy else None), protection

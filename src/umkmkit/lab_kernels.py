@@ -31,6 +31,7 @@ from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 from traitlets import Unicode
 
 from umkmkit.errors import UmkmkitError
+from umkmkit.files import write_text_atomic
 from umkmkit.kernel_start import SteadyKernelManager
 from umkmkit.sandbox import (
     SANDBOX_UID_BASE, SANDBOX_VARIABLE, SandboxKernelManager, SandboxPolicy, check_protections, kernel_environment,
@@ -42,7 +43,7 @@ LAB_CPU_SECONDS = 4 * 3600
 #: The protections without which participants' code could read the trainer's files.
 REQUIRED_PROTECTIONS = ("grader's files hidden", "read-only outside its folder")
 #: Folder (in a lab's settings folder) of the nbgrader_config.json that sandboxes Validate.
-VALIDATION_CONFIG_FOLDER = "nbgrader"
+VALIDATION_CONFIG_FOLDER, VALIDATION_CONFIG_FILE = "nbgrader", "nbgrader_config.json"
 
 
 def lab_policy(participant_folder: Path, hidden: Sequence[Path] = ()) -> SandboxPolicy:
@@ -187,9 +188,7 @@ def write_validation_config(folder: Path, policy: SandboxPolicy | None) -> Path:
             # no fork server: it would hold pandas and matplotlib in memory all day for one start's speed
             "SandboxKernelManager": {"policy_json": validation_policy(policy).to_json(), "use_forkserver": False},
         }
-    partial = target / f".nbgrader_config.json.{os.getpid()}.partial"
-    partial.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    os.replace(partial, target / "nbgrader_config.json")
+    write_text_atomic(target / VALIDATION_CONFIG_FILE, json.dumps(config, indent=2) + "\n")
     return target
 
 

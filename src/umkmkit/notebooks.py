@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from nbclient import NotebookClient
 from nbformat import NotebookNode
 
 from umkmkit.errors import UmkmkitError
+from umkmkit.files import write_text_atomic
 
 NBFORMAT_VERSION = 4
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
@@ -91,14 +90,8 @@ def write_notebook(nb: NotebookNode, path: Path) -> None:
     text = nbformat.writes(nb, version=NBFORMAT_VERSION)
     if not text.endswith("\n"):
         text += "\n"
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    # owner-only (0o600), as notebooks have always been written here (tempfile.mkstemp's mode)
+    write_text_atomic(path, text, newline="\n", mode=0o600)
 
 
 def clean_notebook(nb: NotebookNode) -> NotebookNode:

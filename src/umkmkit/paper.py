@@ -31,6 +31,7 @@ from umkmkit import notebooks
 from umkmkit.cohorts import Trainee, roster
 from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
+from umkmkit.files import write_text_atomic
 from umkmkit.release import released_notebooks
 from umkmkit.simulate import fill_answers
 from umkmkit.workspace import SUBMITTED, Cohort, nbgrader_timestamp
@@ -149,20 +150,20 @@ class PaperSheets:
 def paper_sheets(cohort: Cohort, curriculum: Curriculum, release_id: str, folder: Path | None = None) -> PaperSheets:
     """Write the question booklet, an answer sheet per rostered trainee, and the empty answer form."""
     _, questions = knowledge_test_questions(cohort, curriculum, release_id)
-    folder = Path(folder) if folder else cohort.root / "tes-kertas"
+    folder = Path(folder) if folder else cohort.paper_test_dir
     folder.mkdir(parents=True, exist_ok=True)
     trainees = roster(cohort)
     title = curriculum.knowledge_test.source.judul
     booklet = folder / f"{release_id}-soal.html"
     # the question's own markdown (from the kit's notebook, so trusted) without its heading
-    _write_text(booklet, _BOOKLET.render(title=title, style=_STYLE, questions=[
+    write_text_atomic(booklet, _BOOKLET.render(title=title, style=_STYLE, questions=[
         {"number": q.number, "html": markdown2html(_QUESTION_HEADING.sub("", q.text))} for q in questions
-    ]))
+    ]), newline="")
     sheets = folder / f"{release_id}-lembar-jawaban.html"
-    _write_text(sheets, _ANSWER_SHEETS.render(
+    write_text_atomic(sheets, _ANSWER_SHEETS.render(
         title=title, style=_STYLE, cohort_id=cohort.cohort_id, release_id=release_id,
         trainees=trainees, questions=questions,
-    ))
+    ), newline="")
     form = folder / f"jawaban-{release_id}.csv"
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -170,7 +171,7 @@ def paper_sheets(cohort: Cohort, curriculum: Curriculum, release_id: str, folder
     for trainee in trainees:
         writer.writerow([trainee.trainee_id, trainee.name, *[""] * len(questions)])
     if not form.exists():  # never overwrite letters a trainer has already typed
-        _write_text(form, "\ufeff" + buffer.getvalue())
+        write_text_atomic(form, "\ufeff" + buffer.getvalue(), newline="")
     return PaperSheets(booklet, sheets, form)
 
 
@@ -276,10 +277,4 @@ def enter_paper_answers(
 
 def _cell_source(nb, grade_id: str) -> str:
     return notebooks.cells_by_grade_id(nb)[grade_id].source
-
-
-def _write_text(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8", newline="")
-    partial.replace(path)
 

@@ -18,7 +18,6 @@ Column names are Indonesian, like the kit's data sets, because coordinators open
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
@@ -27,7 +26,7 @@ from umkmkit import notebooks
 from umkmkit.cohorts import load_cohort_config, roster
 from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
-from umkmkit.workspace import Cohort, Workspace
+from umkmkit.workspace import Cohort, Workspace, gradebook_url, sqlite_path
 
 #: `modul` of the pre-test and the post-test rows in knowledge_test_ledger.
 TEST_MOMENTS = ("awal", "akhir")
@@ -175,11 +174,11 @@ def _gradebook_tables(cohort: Cohort) -> tuple[pd.DataFrame, pd.DataFrame]:
         "waktu_kumpul", "terlambat",
     ])
     url = load_cohort_config(cohort).CourseDirectory.db_url
-    if url.startswith("sqlite:///"):
-        path = url.removeprefix("sqlite:///")
-        if not Path(path).is_file():
+    database = sqlite_path(url)
+    if database is not None:
+        if not database.is_file():
             return empty_max, empty_sub  # a cohort nobody has handed anything in to yet
-        url = f"sqlite:///file:{path}?mode=ro&uri=true"
+        url = gradebook_url(database, read_only=True)
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:

@@ -15,7 +15,6 @@ nbgrader's own release_assignment into the cohort's exchange folder (Exchange.ro
 from __future__ import annotations
 
 import copy
-import os
 import shutil
 import sys
 import tempfile
@@ -29,7 +28,8 @@ from traitlets.config import Config
 from umkmkit import notebooks
 from umkmkit.cohorts import Trainee, exchange_root, load_cohort_config, roster
 from umkmkit.errors import UmkmkitError
-from umkmkit.workspace import RELEASE, Cohort, nbgrader_api
+from umkmkit.files import atomic_path
+from umkmkit.workspace import OUTBOUND, RELEASE, Cohort, nbgrader_api
 
 README_FILE = "README.txt"
 #: What a participant reads first in a bundle (Windows line ends: Notepad shows it right).
@@ -160,7 +160,7 @@ def release_to_exchange(
             f"written. Fix the exchange folder (it must exist and be writable by everyone) or run "
             f"again with --no-exchange.\n{detail.strip()[-1500:]}"
         )
-    outbound = cohort.exchange_dir(root, "outbound") / exchange_id
+    outbound = cohort.exchange_dir(root, OUTBOUND) / exchange_id
     return True, f"released to nbgrader's exchange: {outbound}"
 
 
@@ -210,8 +210,6 @@ def _write_bundle(cohort: Cohort, config: Config, assignment_id: str, trainee: T
 
 def zip_folder(folder: Path, target: Path, inside: str) -> None:
     """Zip every file of `folder` under one top folder `inside`, replacing `target` atomically."""
-    partial = target.with_name(f".{target.name}.partial")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with atomic_path(target) as temporary, zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             archive.write(path, f"{inside}/{path.relative_to(folder).as_posix()}")
-    os.replace(partial, target)

@@ -42,6 +42,7 @@ from umkmkit.background import Background, write_files
 from umkmkit.certificates import CertificateData, certificate_settings, check_certificate, plan_issue, write_register
 from umkmkit.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
+from umkmkit.files import replace_folder
 from umkmkit.formats import LOCALES, Formats
 from umkmkit.progress import (
     MISSING, assignment_results, knowledge_gain, knowledge_test_ledger, ledger, module_results, trainee_summary,
@@ -275,7 +276,7 @@ def build_report(
         report("report", 2, 3, "files")
     if issue.new:
         write_register(workspace.certificates_dir, issue.register)
-    _swap_in(staging, final)
+    replace_folder(staging, final)
     result.certificates = [final / "sertifikat" / name for name in certificates]
     result.new_certificates = [final / "sertifikat" / name for name in issue.new]
     result.refused_certificates = refused
@@ -283,18 +284,6 @@ def build_report(
     result.headline = headline
     report("report", 3, 3, "done")
     return result
-
-
-def _swap_in(staging: Path, final: Path) -> None:
-    """Replace the report folder whole: the old one is kept until the new one is in place."""
-    old = final.with_name(f".{final.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if final.exists():
-        os.replace(final, old)
-    os.replace(staging, final)
-    if old.exists():
-        shutil.rmtree(old)
 
 
 def report_data(
@@ -309,7 +298,7 @@ def report_data(
     results = assignment_results(table)
     modules = module_results(table, curriculum, results)
     people = trainee_summary(table, curriculum, results, modules)
-    registry = invitations.read_registry(registry_file or kit.datasets_dir / "umkm.csv")
+    registry = invitations.read_registry(registry_file or kit.registry_file)
     # everyone trained in any cohort of the workspace is excluded, whichever cohorts are reported
     trained_ids = ledger(every_cohort, curriculum)["id_umkm"].unique() if cohort_ids else table["id_umkm"].unique()
     invited = invitations.invitation_list(registry, trained_ids, capacity=capacity, priority=priority, year=year)

@@ -49,6 +49,7 @@ from umkmkit.kernel_start import SteadyStart
 from umkmkit.sandbox_launcher import (
     PROTECTIONS, SANDBOX_UID_BASE, SandboxPolicy, kernel_counts_processes_per_namespace, run_probe,
 )
+from umkmkit.workspace import TIMESTAMP_FILE
 
 __all__ = [
     "PROTECTIONS", "SANDBOX_UID_BASE", "SandboxKernelManager", "SandboxPolicy", "check_protections", "sandbox_mode",
@@ -485,7 +486,7 @@ def copy_submission_files(source: Path, target: Path) -> None:
     base folder, should the source contain it.
     """
     base = run_folder().resolve()
-    skip = {"timestamp.txt"}
+    skip = {TIMESTAMP_FILE}
     files = [
         path for path in source.rglob("*")
         if path.is_file() and path.suffix != ".ipynb" and path.name not in skip

@@ -36,7 +36,6 @@ from __future__ import annotations
 import csv
 import math
 import numbers
-import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -51,6 +50,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from umkmkit.errors import UmkmkitError
+from umkmkit.files import atomic_path, cannot_write
 
 #: Characters XML 1.0 cannot hold (a name pasted from a chat can carry them).
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -121,24 +121,19 @@ def xlsx_file(path: Path, build: Callable[[xlsxwriter.Workbook], None], options:
     step (an old file stays whole until the new one is complete). `again` ends the error message:
     what the reader runs once the cause is fixed."""
     path = Path(path)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        book = xlsxwriter.Workbook(str(temporary), dict(options))
-        if properties:
-            book.set_properties(dict(properties))
-        build(book)
-        book.close()
-        os.replace(temporary, path)
+        with atomic_path(path) as temporary:
+            book = xlsxwriter.Workbook(str(temporary), dict(options))
+            if properties:
+                book.set_properties(dict(properties))
+            build(book)
+            book.close()
     except (OSError, FileCreateError) as error:
-        temporary.unlink(missing_ok=True)
         cause = error.args[0] if isinstance(error, FileCreateError) and error.args else error
-        raise UmkmkitError(
-            f"Cannot write {path}: {getattr(cause, 'strerror', None) or cause}. Check that its folder exists and "
-            "can be written to, close the file if it is open in Excel or LibreOffice, check that the disk is not "
-            f"full, then {again}."
-        ) from error
+        raise cannot_write(path, cause, "Check that its folder exists and can be written to, close the file if it "
+                                        "is open in Excel or LibreOffice, check that the disk is not full, "
+                                        f"then {again}.") from error
     except XlsxWriterException as error:
-        temporary.unlink(missing_ok=True)
         raise UmkmkitError(
             f"Cannot write {path}: {error}. This is a bug in umkmkit: please report it with this message."
         ) from error
@@ -152,10 +147,8 @@ def write_csv(table: pd.DataFrame, path: Path) -> Path:
     try:
         table.to_csv(path, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
     except OSError as error:
-        raise UmkmkitError(
-            f"Cannot write {path}: {error.strerror or error}. Check that its folder can be written to, close the "
-            "file if it is open in Excel, check that the disk is not full, then run the report again."
-        ) from error
+        raise cannot_write(path, error, "Check that its folder can be written to, close the file if it is open in "
+                                        "Excel, check that the disk is not full, then run the report again.") from error
     return path
 
 

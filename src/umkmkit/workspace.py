@@ -11,7 +11,7 @@ import sys
 import sysconfig
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
@@ -22,17 +22,42 @@ CURRICULUM_FILE = "curriculum.yml"
 NBGRADER_CONFIG_FILE = "nbgrader_config.py"
 GRADEBOOK_FILE = "gradebook.db"
 ROSTER_FILE = "roster.csv"
+#: The trainer's ticks of a cohort's checklist (umkmkit.checklist), in the cohort folder.
+CHECKLIST_FILE = "ceklis.csv"
 #: The office's registry of UMKM in datasets/: every rostered trainee's id_umkm must be in it.
 REGISTRY_FILE = "umkm.csv"
 #: nbgrader's timestamp file in a submission folder.
 TIMESTAMP_FILE = "timestamp.txt"
 
-#: nbgrader's own step folders inside a cohort's course directory.
+#: nbgrader's own step folders inside a cohort's course directory, and its path template of one
+#: assignment there: nbgrader's defaults (CourseDirectory's source_directory ... feedback_directory
+#: and directory_structure; tests/test_workspace_paths.py checks they still are). Not read from
+#: nbgrader.coursedir here: importing it takes some 2 s, which every umkmkit command would pay.
 SOURCE, RELEASE, SUBMITTED, AUTOGRADED, FEEDBACK = (
     "source", "release", "submitted", "autograded", "feedback",
 )
-#: The one path template of a course directory, the same as nbgrader's directory_structure.
-PATH_TEMPLATE = "{step}/{trainee_id}/{assignment_id}"
+PATH_TEMPLATE = "{nbgrader_step}/{student_id}/{assignment_id}"
+#: The boxes of a cohort in nbgrader's exchange: releases go out, submissions come in.
+OUTBOUND, INBOUND = "outbound", "inbound"
+
+#: A SQLite database's URL as nbgrader and SQLAlchemy take it: the prefix, then the file's path.
+_SQLITE_URL_PREFIX = "sqlite:///"
+
+
+def gradebook_url(path: PurePath | str, *, read_only: bool = False) -> str:
+    """The URL of the SQLite gradebook at `path` (forward slashes, also on Windows: sqlite:///C:/...).
+
+    `read_only`: a URL through which nothing can be written (SQLite's mode=ro), for reading a
+    gradebook another process may be grading into.
+    """
+    posix = (path if isinstance(path, PurePath) else Path(path)).as_posix()
+    return f"{_SQLITE_URL_PREFIX}file:{posix}?mode=ro&uri=true" if read_only else _SQLITE_URL_PREFIX + posix
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The database file of a SQLite URL (`gradebook_url`'s inverse); None for any other database
+    (postgresql://...)."""
+    return Path(url.removeprefix(_SQLITE_URL_PREFIX)) if url.startswith(_SQLITE_URL_PREFIX) else None
 
 
 @dataclass(frozen=True)
@@ -80,6 +105,11 @@ class Kit:
     def workspace(self) -> Workspace:
         """The trainer's workspace of cohorts (workspace/, or UMKMKIT_WORKSPACE)."""
         return Workspace(self.workspace_dir)
+
+    @property
+    def demo_workspace(self) -> Workspace:
+        """The demo's workspace (umkmkit.demo): its cohorts apart from the trainer's."""
+        return Workspace(self.workspace_dir / "demo")
 
     @property
     def registry_file(self) -> Path:
@@ -147,13 +177,18 @@ class Cohort:
         return self.root / ROSTER_FILE
 
     @property
+    def checklist_file(self) -> Path:
+        """The trainer's ticks of the cohort's checklist (it may not exist yet: nothing ticked)."""
+        return self.root / CHECKLIST_FILE
+
+    @property
     def default_db_url(self) -> str:
-        return "sqlite:///" + (self.root / GRADEBOOK_FILE).as_posix()
+        return gradebook_url(self.root / GRADEBOOK_FILE)
 
     def assignment_dir(self, step: str, assignment_id: str, trainee_id: str = ".") -> Path:
         """Folder of one assignment at one nbgrader step (trainee "." for source and release)."""
         # pathlib drops the "." that nbgrader uses for source/ and release/
-        return self.root / PATH_TEMPLATE.format(step=step, trainee_id=trainee_id, assignment_id=assignment_id)
+        return self.root / PATH_TEMPLATE.format(nbgrader_step=step, student_id=trainee_id, assignment_id=assignment_id)
 
     def notebook_file(self, step: str, assignment_id: str, notebook_id: str, trainee_id: str = ".") -> Path:
         return self.assignment_dir(step, assignment_id, trainee_id) / f"{notebook_id}.ipynb"
@@ -170,6 +205,11 @@ class Cohort:
     def graded_marker(self, assignment_id: str, trainee_id: str) -> Path:
         """Written once nbgrader finished grading this exact submission (see grading.is_graded)."""
         return self.root / "grading-state" / assignment_id / trainee_id
+
+    @property
+    def paper_test_dir(self) -> Path:
+        """The knowledge test on paper (umkmkit.paper): booklet, answer sheets, the answer form."""
+        return self.root / "tes-kertas"
 
     def feedback_zip(self, assignment_id: str, trainee_id: str) -> Path:
         """One trainee's feedback pages for one assignment, zipped to hand back on a USB stick."""
@@ -201,7 +241,7 @@ class Cohort:
         return self.bundles_dir(assignment_id) / f"{trainee_id}.zip"
 
     def exchange_dir(self, exchange_root: Path, box: str) -> Path:
-        """This cohort's folder in nbgrader's exchange: box "outbound" (releases) or "inbound" (submissions)."""
+        """This cohort's folder in nbgrader's exchange: box OUTBOUND (releases) or INBOUND (submissions)."""
         return Path(exchange_root) / self.cohort_id / box
 
     def submission_backup_dir(self, stamp: str, assignment_id: str, trainee_id: str) -> Path:
@@ -230,6 +270,21 @@ class Workspace:
     def handouts_dir(self) -> Path:
         """The participants' take-home handouts, cards and calculators (umkmkit.handouts)."""
         return self.root / "handouts"
+
+    def inbox_dir(self, cohort_id: str) -> Path:
+        """Submissions of a cohort copied off participants' USB sticks, waiting for `umkmkit collect`
+        (the demo's simulated participants hand theirs in here)."""
+        return self.root / "kiriman" / cohort_id
+
+    @property
+    def lab_dir(self) -> Path:
+        """The laptop lab (umkmkit.lab): the participants' folder and the JupyterLab settings."""
+        return self.root / "lab"
+
+    @property
+    def hub_dir(self) -> Path:
+        """The room server's folder (umkmkit.hub) when no other is given."""
+        return self.root / "hub"
 
     @property
     def certificates_dir(self) -> Path:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from datetime import date
 from pathlib import Path
 
@@ -21,13 +20,13 @@ from umkmkit.datasets.orders import make_orders
 from umkmkit.datasets.registry import COHORTS, make_registry, make_rosters
 from umkmkit.datasets.shipping import divisor_rows, rate_rows
 from umkmkit.errors import UmkmkitError
+from umkmkit.files import cannot_write, stale_temporaries, write_bytes_atomic
+from umkmkit.workspace import REGISTRY_FILE
 
 __all__ = ["SEED", "generate", "tables"]
 
 #: The one seed of every data set in the kit.
 SEED = 20220601
-#: Suffix of the temporary file each output is written to before it replaces the real one.
-PARTIAL_SUFFIX = ".part"
 
 Row = dict[str, object]
 
@@ -39,7 +38,7 @@ def tables(seed: int = SEED) -> dict[str, list[Row]]:
     blacklist = make_blacklist(seed)
     book = make_orders(seed, registry, blacklist.phones_for("bukti_transfer_palsu")[:FAKE_PROOF_BUYERS])
     made = {
-        "umkm.csv": registry.rows,
+        REGISTRY_FILE: registry.rows,
         **{f"roster-{cohort}.csv": rosters[cohort] for cohort in COHORTS},
         "produk.csv": catalog_rows(registry),
         "pesanan.csv": book.messy,
@@ -82,29 +81,26 @@ def to_csv(data_file: schema.DataFile, rows: list[Row]) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path``, then rename it over ``path``.
+    """Write ``text`` (UTF-8, its own line ends) in place of ``path`` whole (:mod:`umkmkit.files`),
+    first removing what an interrupted run left of it.
 
-    An interrupted run leaves at worst a stray ``.<name>.part`` file, never a half-written
+    An interrupted run leaves at worst a stray hidden temporary file, never a half-written
     data file.
     """
-    partial = path.with_name(f".{path.name}{PARTIAL_SUFFIX}")
     try:
-        with open(partial, "wb") as stream:
-            stream.write(text.encode("utf-8"))
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(partial, path)
+        for leftover in stale_temporaries(path):
+            leftover.unlink()
+        write_bytes_atomic(path, text.encode("utf-8"), fsync=True)
     except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise UmkmkitError(f"Cannot write {path}: {error.strerror or error}. Check that the "
-                           "folder is writable and the disk is not full, then run again.") from error
+        raise cannot_write(path, error, "Check that the folder is writable and the disk is not full, "
+                                        "then run again.") from error
 
 
 def generate(out_dir: Path, seed: int = SEED) -> list[Path]:
     """Write every data set and README.md into ``out_dir``; return the paths written, in order.
 
     Files of an earlier run are replaced one by one, each atomically; the leftovers of an
-    interrupted run (``.<name>.part``) are overwritten and renamed in the process.
+    interrupted run (hidden temporary files beside them) are removed in the process.
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from umkmkit.datasets import fictitious, world
+from umkmkit.workspace import REGISTRY_FILE
 
 #: Column types and how they are written in the CSV files.
 TYPES = {
@@ -102,7 +103,7 @@ MUTATION_CASES = ("saldo_awal", "pembayaran", "kurang_bayar", "lebih_bayar", "na
 
 FILES: tuple[DataFile, ...] = (
     DataFile(
-        "umkm.csv",
+        REGISTRY_FILE,
         "Registry of UMKM (the office's list)",
         "Businesses registered with the office in Kabupaten Manokwari, one row per business. "
         "Culinary (kuliner) and craft (kerajinan) businesses dominate.",
