@@ -68,7 +68,7 @@ setup: $(STAMP)
 # install.bat). Downloads once into .cache/wheels/; later builds need no internet. See README,
 # "Installing offline".
 wheelhouse: $(STAMP)
-	$(BIN)/python -m umkmkit.usb
+	$(BIN)/python -m umkmkit.room.usb
 
 # Creates .venv with PYTHON (3.11 or newer) unless it is there.
 define make_venv

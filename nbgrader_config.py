@@ -5,7 +5,7 @@ base of every cohort's course configuration (umkmkit adds the cohort's root, cou
 gradebook). Texts a participant reads are in Bahasa Indonesia.
 """
 
-from umkmkit.stubs import generate_assignment_preprocessors
+from umkmkit.course.stubs import generate_assignment_preprocessors
 
 c = get_config()  # noqa: F821 (provided by nbgrader's config loader)
 

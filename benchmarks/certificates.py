@@ -1,6 +1,6 @@
 """Benchmark: certificates with the kit's engine (ReportLab) and with fpdf2, side by side.
 
-Builds the same N certificates (default 200) twice in one run: with `umkmkit.certificates`
+Builds the same N certificates (default 200) twice in one run: with `umkmkit.report.certificates`
 (ReportLab, the engine the kit uses) and with the same page drawn by fpdf2 below (border,
 issuer, title, number, name and business shrunk to fit, the graded modules of curriculum.yml
 with scores, cohorts, place and date, signer's block), both with DejaVu Sans and DejaVu Sans
@@ -33,9 +33,10 @@ import numpy as np
 import reportlab
 from matplotlib import image as mpimg
 
-from umkmkit import certificates, pdf
-from umkmkit.certificates import CertificateData, certificate_pdf, indonesian_date
-from umkmkit.curriculum import load_curriculum
+from umkmkit import pdf
+from umkmkit.report import certificates
+from umkmkit.report.certificates import CertificateData, certificate_pdf, indonesian_date
+from umkmkit.course.curriculum import load_curriculum
 from umkmkit.workspace import find_kit
 
 SEED = 20221

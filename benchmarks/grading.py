@@ -29,9 +29,11 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from umkmkit import grading, notebooks, simulate
-from umkmkit.cohorts import Trainee, create_cohort, load_cohort_config
-from umkmkit.curriculum import load_curriculum
+from umkmkit.cohort import simulate
+from umkmkit.course import notebooks
+from umkmkit.grading import grader as grading
+from umkmkit.cohort.cohorts import Trainee, create_cohort, load_cohort_config
+from umkmkit.course.curriculum import load_curriculum
 from umkmkit.workspace import SUBMITTED, Cohort, Workspace, ensure_scripts_on_path, find_kit
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import sys
 import time
 
-from umkmkit import notebooks
-from umkmkit.curriculum import load_curriculum
+from umkmkit.course import notebooks
+from umkmkit.course.curriculum import load_curriculum
 from umkmkit.workspace import find_kit
 
 TARGET_SECONDS = 15.0

@@ -8,7 +8,7 @@ registry of twice as many businesses as roster places. It then times, at 1/4, 1/
 size, building the ledger (workspace_cohorts + ledger + module_results + trainee_summary) and
 building the whole report (build_report, which computes the ledger again); generating the data
 is not timed. At full size it then times the coordinator's next report, a week later, when every
-certificate is already in the workspace's archive (umkmkit.certificates links it, not drawn again). It checks the ledger against the gradebooks (rows, and the scores summed in plain
+certificate is already in the workspace's archive (umkmkit.report.certificates links it, not drawn again). It checks the ledger against the gradebooks (rows, and the scores summed in plain
 SQL as nbgrader defines a score) and exits non-zero when they disagree.
 
     .venv/bin/python benchmarks/report.py [--cohorts 20] [--trainees 250] [--scratch DIR] [--profile]
@@ -46,13 +46,13 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from umkmkit.cohorts import Trainee, cohort_config, render_config, write_roster
-from umkmkit.curriculum import Curriculum, Module
+from umkmkit.cohort.cohorts import Trainee, cohort_config, render_config, write_roster
+from umkmkit.course.curriculum import Curriculum, Module
 from umkmkit.datasets import fictitious, world
 from umkmkit.datasets.registry import trainee_id as trainee_id_of_business
 from umkmkit.datasets.schema import FILE
-from umkmkit.progress import LATE, MISSING, ledger, module_results, trainee_summary, workspace_cohorts
-from umkmkit.report import build_report
+from umkmkit.ledger.progress import LATE, MISSING, ledger, module_results, trainee_summary, workspace_cohorts
+from umkmkit.report.build import build_report
 from umkmkit.workspace import GRADEBOOK_FILE, Kit, Workspace, ensure_scripts_on_path, find_kit
 
 #: Every random choice below comes from generators seeded from this constant.
@@ -346,7 +346,7 @@ def time_ledger(workspace: Workspace, curriculum: Curriculum):
 @dataclass
 class ReportTiming:
     """One build_report: wall-clock seconds, CPU seconds (user, system) of the report's process and of
-    its writers (child processes, umkmkit.background), and seconds per phase."""
+    its writers (child processes, umkmkit.report.background), and seconds per phase."""
 
     seconds: float
     user: float

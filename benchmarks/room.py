@@ -56,9 +56,9 @@ from jupyterlab import __version__ as jupyterlab_version
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
-from umkmkit.curriculum import load_curriculum
+from umkmkit.course.curriculum import load_curriculum
 from umkmkit.errors import UmkmkitError
-from umkmkit.notebooks import read_notebook
+from umkmkit.course.notebooks import read_notebook
 from umkmkit.workspace import Kit, find_kit
 
 TARGET_MIB = 250

@@ -58,12 +58,12 @@ included, shared the 2 cores, so wall-clock times are pessimistic; CPU seconds a
   kernel 99 MB, Validate's kernel 68 MB, hub 110 MB, proxy 64 MB; room peak 9.4 GB PSS; 9.6 CPU s
   per participant. Nothing stopped the bomb (the benchmark killed it at 3 GB). 16 GB / 4 cores:
   46 participants (memory bound, 303 MB each). Since then every participant's server starts under
-  umkmkit.server_limits (2 GB address space per process): with 5 participants, the bomb's cell
+  umkmkit.room.server_limits (2 GB address space per process): with 5 participants, the bomb's cell
   ended with a MemoryError at 1.27 GB resident after 4.6 s, and the others finished; with 30, in
   two runs, the bomb ended the same way, one run had 0 failures (room in 188 s) and the other one
   (a Validate whose kernel "died before replying to kernel_info": a port race between two
   participants' kernel starts, jupyter_client issue 487; reproduced apart, 1 of 90 simultaneous
-  starts, and remedied by umkmkit.kernel_start, which starts such a kernel again on new ports).
+  starts, and remedied by umkmkit.grading.kernel_start, which starts such a kernel again on new ports).
 - 2026-12-04, with that remedy, `--target both`, 30 participants + 1 bomb, the machine otherwise
   idle: lab 30/30, 0 failures, room in 120 s (p95 run all cells 37.7 s, validate 41.8 s), 151 MB
   and 5.2 CPU s per participant: 16 GB / 4 cores holds 94; hub 30/30, 0 failures, 30 submissions,
@@ -108,11 +108,12 @@ from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
 from room import execute_request, free_port, lesson_cells, mib, read_pss_kib, run_cells_at, wait_for_reply
-from umkmkit import notebooks, simulate
-from umkmkit.cohorts import Trainee, create_cohort
-from umkmkit.curriculum import load_curriculum
+from umkmkit.cohort import simulate
+from umkmkit.course import notebooks
+from umkmkit.cohort.cohorts import Trainee, create_cohort
+from umkmkit.course.curriculum import load_curriculum
 from umkmkit.errors import UmkmkitError
-from umkmkit.lab import prepare_lab, start_lab
+from umkmkit.room.lab import prepare_lab, start_lab
 from umkmkit.workspace import Kit, Workspace, find_kit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -321,9 +322,9 @@ class RoomSampler(threading.Thread):
             return kind
         if any(self.seen[pid].comm == BOMB_NAME for pid in unit.members):
             return "bomb kernel"
-        if b"kernel_forkserver" in top.cmdline:
+        if b"umkmkit.grading.forkserver" in top.cmdline:
             return "Validate's fork server"
-        if b"ipykernel_launcher" in top.cmdline or b"sandbox_launcher" in top.cmdline:
+        if b"ipykernel_launcher" in top.cmdline or b"umkmkit.grading.launcher" in top.cmdline:
             return "notebook kernel" if top.last_sample == self.samples else "Validate's kernel"
         return "other"
 
@@ -560,7 +561,7 @@ class HubRoom:
 
     def start(self, participants: list[str]) -> None:
         import test_hub as th  # tests/test_hub.py: the loopback hub's set-up and clean-up
-        from umkmkit.hub import grader_account
+        from umkmkit.room.hub import grader_account
 
         self.th = th
         self.participants = participants
@@ -884,7 +885,7 @@ async def run_room(room, kit: Kit, participants: int, lesson: str, bomb_cap_mb: 
           f"(lesson {lesson}, {len(load.cells)} code cells; exercise {module.assignment}/{EXERCISE_NOTEBOOK}.ipynb)")
     for name in getattr(room, "findings", ()):
         print(f"FINDING: the lab's participants' folder has no datasets/{name}, which the lesson reads "
-              f"(bantu.baca_data); umkmkit.lab.lesson_datasets finds only `../datasets/<file>` references. "
+              f"(bantu.baca_data); umkmkit.room.lab.lesson_datasets finds only `../datasets/<file>` references. "
               f"The benchmark copied it in.")
     sampler = RoomSampler(room.root_pid, room)
     before = sampler.mark_start()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from umkmkit.curriculum import load_curriculum
-from umkmkit.verification import AssignmentVerification, verify_assignments
+from umkmkit.course.curriculum import load_curriculum
+from umkmkit.grading.verification import AssignmentVerification, verify_assignments
 from umkmkit.workspace import Kit, ensure_scripts_on_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,7 +148,7 @@ def postgres_url():
 
 def small_cohort(kit, curriculum, base: Path, assignment_ids: list[str], trainees: int = 3, **options):
     """A cohort of the June roster's first `trainees` people, in a workspace under `base`."""
-    from umkmkit.cohorts import create_cohort
+    from umkmkit.cohort.cohorts import create_cohort
     from umkmkit.workspace import Workspace
 
     roster = base / "peserta.csv"

@@ -77,7 +77,7 @@ def menu_labels() -> set[str]:
 
 def english_texts() -> set[str]:
     """Every English text JupyterLab, its schemas' menus and nbgrader's extension may show."""
-    from umkmkit.lab_language import LOCALES, NBGRADER_DOMAIN, messages
+    from umkmkit.room.lab_language import LOCALES, NBGRADER_DOMAIN, messages
 
     texts = {msgid for (context, msgid) in jupyterlab_messages() if context is None} | menu_labels()
     return texts | {msgid for (_context, msgid) in messages(LOCALES[0], NBGRADER_DOMAIN)}

@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 from click.testing import CliRunner
 
-from umkmkit.agenda import TEACHING_MINUTES, guide_with_agenda, plan_agenda, render_agenda, sessions
+from umkmkit.course.agenda import TEACHING_MINUTES, guide_with_agenda, plan_agenda, render_agenda, sessions
 from umkmkit.cli import main
-from umkmkit.curriculum import Curriculum
+from umkmkit.course.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
 
 

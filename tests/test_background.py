@@ -1,4 +1,4 @@
-"""The report's background writers (umkmkit.background): real child processes, real files."""
+"""The report's background writers (umkmkit.report.background): real child processes, real files."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from umkmkit.background import BUNDLE_NAME, Background
+from umkmkit.report.background import BUNDLE_NAME, Background
 from umkmkit.errors import UmkmkitError
 
 

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from umkmkit import notebooks, simulate
-from umkmkit.curriculum import assignment_files, load_curriculum
+from umkmkit.cohort import simulate
+from umkmkit.course import notebooks
+from umkmkit.course.curriculum import assignment_files, load_curriculum
 from umkmkit.workspace import Kit
 
 ROOT = Path(__file__).resolve().parents[1]

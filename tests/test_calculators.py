@@ -1,4 +1,4 @@
-"""The take-home calculators (umkmkit.calculators): every workbook, written with several inputs and
+"""The take-home calculators (umkmkit.course.calculators): every workbook, written with several inputs and
 recalculated by LibreOffice headless with its default settings (as on a participant's laptop),
 gives what the participants' helper module lessons/bantu.py gives for the same inputs; results are
 formulas in locked cells, inputs are unlocked and marked, and every text is Bahasa Indonesia."""
@@ -21,7 +21,7 @@ import xlsxwriter
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 
-from umkmkit.calculators import (
+from umkmkit.course.calculators import (
     CASH_BOOK_FILE, CASH_SHEET, CITY_MISSING, FUNCTIONS, INPUT_FILL, INPUT_HINT, KG_FORMAT, KG_WHOLE_FORMAT,
     LOG_FIRST_ROW, ORDERS_SHEET, OUTPUT_FILL, PARCEL_CELLS, PPH_FACT, PRICE_FILE, PRICE_FIRST_CHANNEL_ROW,
     PRICE_HPP, PRICE_MARGIN, PRICE_SHEET, PROFIT_COLUMNS, PROFIT_FIRST_ROW, PROFIT_SHEET,
@@ -32,7 +32,7 @@ from umkmkit.calculators import (
     write_tax_calculator,
 )
 from umkmkit.errors import UmkmkitError
-from umkmkit.facts import load_fact
+from umkmkit.course.facts import load_fact
 from umkmkit.workspace import Kit
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -26,7 +26,7 @@ from pypdf import PdfReader
 from reportlab.pdfbase import pdfdoc
 
 from umkmkit import pdf
-from umkmkit.certificates import (
+from umkmkit.report.certificates import (
     BORDER_INSET,
     REGISTER_FILE,
     SETTINGS_FILE,

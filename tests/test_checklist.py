@@ -13,12 +13,14 @@ import pytest
 from click.testing import CliRunner
 from conftest import small_cohort
 
-from umkmkit import checklist, files, notebooks
-from umkmkit.checklist import (
+from umkmkit import files
+from umkmkit.cohort import checklist
+from umkmkit.course import notebooks
+from umkmkit.cohort.checklist import (
     TABLE_COLUMNS, checklist_file, checklist_table, checklist_text, read_ticks, tick, untick,
 )
 from umkmkit.cli import main
-from umkmkit.curriculum import load_curriculum
+from umkmkit.course.curriculum import load_curriculum
 from umkmkit.errors import UmkmkitError
 from umkmkit.workspace import Cohort, Kit
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from umkmkit.cohorts import (
+from umkmkit.cohort.cohorts import (
     POSTGRES_MODULE, Trainee, check_gradebook_database, create_cohort, load_cohort_config, open_gradebook,
     read_roster, roster,
 )

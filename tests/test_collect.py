@@ -20,10 +20,10 @@ from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeSubmit
 from nbgrader.utils import parse_utc
 from traitlets.config import Config
 
-from umkmkit import notebooks
-from umkmkit.cohorts import cohort_api, create_cohort, roster
-from umkmkit.collect import collect_submissions
-from umkmkit.release import release_assignment
+from umkmkit.course import notebooks
+from umkmkit.cohort.cohorts import cohort_api, create_cohort, roster
+from umkmkit.cohort.collect import collect_submissions
+from umkmkit.cohort.release import release_assignment
 from umkmkit.workspace import RELEASE, SUBMITTED, Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,16 +142,22 @@ def test_folder_of_loose_files(cohort, tmp_path):
     assert "salinan-checkpoint-xyz" not in submitted(cohort, "P-00043").read_text(encoding="utf-8")
 
 
-def test_two_sends_in_one_go_keep_the_newest(cohort, tmp_path):
+def test_two_sends_in_one_go_keep_the_newest(cohort, tmp_path, caplog):
     older = save(from_bundle(cohort, "P-00003", "# kiriman pagi"), tmp_path / "latihan.ipynb", FRIDAY)
     newer = save(from_bundle(cohort, "P-00003", "# kiriman sore"), tmp_path / "latihan (1).ipynb",
                  FRIDAY.replace(hour=9))
-    result = collect(cohort, newer, older)
+    with caplog.at_level("DEBUG", logger="umkmkit"):
+        result = collect(cohort, newer, older)
     [accepted] = result.accepted
     assert accepted.source == str(newer)
     assert "kiriman sore" in submitted(cohort, "P-00003").read_text(encoding="utf-8")
     [skipped] = result.skipped
     assert skipped.source == str(older) and "older send" in skipped.reason
+    # the module's logger tells the same story (a trainer's -v, a run's log file)
+    logged = [(record.name, record.getMessage()) for record in caplog.records]
+    assert ("umkmkit.cohort.collect", f"skipped {older}: {skipped.reason}") in logged
+    assert any(name == "umkmkit.cohort.collect" and "1 accepted, 1 skipped, 0 refused" in message
+               for name, message in logged)
 
 
 def test_a_later_send_replaces_the_submission_after_a_backup(cohort, tmp_path):

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from umkmkit import notebooks
-from umkmkit.curriculum import (
+from umkmkit.course import notebooks
+from umkmkit.course.curriculum import (
     build, lesson_minute_problems, load_curriculum, stamp_participant_headers, structure_problems,
 )
 from umkmkit.errors import UmkmkitError

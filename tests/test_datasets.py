@@ -184,7 +184,7 @@ def test_rosters_hold_100_trainees_each_from_the_registry_some_in_both():
 
 
 def test_rosters_are_accepted_by_cohort_creation():
-    from umkmkit.cohorts import read_roster
+    from umkmkit.cohort.cohorts import read_roster
 
     trainees = read_roster(DATASETS / "roster-mkw-2022-06.csv")
     assert len(trainees) == 100 and trainees[0].trainee_id.startswith("P-")

@@ -7,8 +7,8 @@ import sys
 from click.testing import CliRunner
 
 from umkmkit.cli import main
-from umkmkit.doctor import PROTECTION_WORDS, protection_lines
-from umkmkit.sandbox import PROTECTIONS
+from umkmkit.room.doctor import PROTECTION_WORDS, protection_lines
+from umkmkit.grading.sandbox import PROTECTIONS
 
 
 def test_every_protection_has_indonesian_words():

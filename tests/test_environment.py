@@ -16,9 +16,9 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from umkmkit.cohorts import POSTGRES_MODULE
-from umkmkit.lockfile import DEVELOPER_LOCK, TRAINER_LOCK, pins_for, python_patch_levels, read_lock
-from umkmkit.usb import TARGETS
+from umkmkit.cohort.cohorts import POSTGRES_MODULE
+from umkmkit.room.lockfile import DEVELOPER_LOCK, TRAINER_LOCK, pins_for, python_patch_levels, read_lock
+from umkmkit.room.usb import TARGETS
 
 ROOT = Path(__file__).resolve().parents[1]
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*)$")

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from umkmkit import notebooks
+from umkmkit.course import notebooks
 from umkmkit.cli import main
 from umkmkit.errors import UmkmkitError
-from umkmkit.facts import due, fact_sheet, fact_tokens, load_fact, load_facts, matching_facts
+from umkmkit.course.facts import due, fact_sheet, fact_tokens, load_fact, load_facts, matching_facts
 from umkmkit.workspace import Kit
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from umkmkit.feedback import WAITING, describe_part, format_points, is_waiting, score_text, section_titles
+from umkmkit.cohort.feedback import WAITING, describe_part, format_points, is_waiting, score_text, section_titles
 
 
 def nbgrader_cell(cell, grade_id: str, *, grade: bool = False, solution: bool = False, **extra):

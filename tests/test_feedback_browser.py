@@ -19,11 +19,12 @@ import pytest
 from browser import SCREENS, require_chromium, screen, visit
 from click.testing import CliRunner
 
-from umkmkit import notebooks, simulate
+from umkmkit.cohort import simulate
+from umkmkit.course import notebooks
 from umkmkit.cli import main
-from umkmkit.cohorts import Trainee, create_cohort, open_gradebook
-from umkmkit.feedback import WAITING, format_points, score_text
-from umkmkit.grading import grade
+from umkmkit.cohort.cohorts import Trainee, create_cohort, open_gradebook
+from umkmkit.cohort.feedback import WAITING, format_points, score_text
+from umkmkit.grading.grader import grade
 from umkmkit.workspace import AUTOGRADED, FEEDBACK, Workspace
 
 ASSIGNMENT = "00-mengenal-jupyter"

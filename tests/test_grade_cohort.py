@@ -8,9 +8,10 @@ from datetime import datetime
 import pytest
 from click.testing import CliRunner
 
-from umkmkit import grading, simulate
+from umkmkit.cohort import simulate
+from umkmkit.grading import grader as grading
 from umkmkit.cli import main
-from umkmkit.cohorts import Trainee, create_cohort, open_gradebook
+from umkmkit.cohort.cohorts import Trainee, create_cohort, open_gradebook
 from umkmkit.workspace import Workspace
 
 #: Two short assignments: the first steps and the knowledge test's format are not needed here.
@@ -58,11 +59,11 @@ def test_grade_all_grades_every_collected_assignment_in_one_pool(collected, monk
     assert len(logs) == 1 and f"Catatan lengkap penilaian ini (this grading run's log): {logs[0]}" in result.output
     text = logs[0].read_text(encoding="utf-8")
     assert all(f"graded {a} {t}" in text for a in ASSIGNMENTS for t, _, _ in TRAINEES)
-    assert "INFO umkmkit.grading: graded" not in result.output  # on screen only with --verbose
+    assert "INFO umkmkit.grading.grader: graded" not in result.output  # on screen only with --verbose
 
     again = CliRunner().invoke(main, ["--verbose", "grade", "uji-semua", "--all"])
     assert again.exit_code == 0, again.output
-    assert "INFO umkmkit.grading: umkmkit grade uji-semua: 0 to grade" in again.output
+    assert "INFO umkmkit.grading.grader: umkmkit grade uji-semua: 0 to grade" in again.output
     assert f"{ASSIGNMENTS[0]} di uji-semua: 0 peserta dinilai; 3 sudah dinilai sebelumnya." in again.output
     # the API beneath: one summary per assignment, in the order asked; nothing left, no pool started
     summaries = grading.grade_cohort(collected, list(reversed(ASSIGNMENTS)))

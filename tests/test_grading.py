@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from umkmkit import simulate
-from umkmkit.curriculum import load_curriculum
+from umkmkit.cohort import simulate
+from umkmkit.course.curriculum import load_curriculum
 from umkmkit.workspace import Kit
 
 _KIT = Kit(Path(__file__).resolve().parents[1])

@@ -28,10 +28,11 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from umkmkit import notebooks, simulate
-from umkmkit.cohorts import Trainee, create_cohort, load_cohort_config
-from umkmkit.grading import grade, generate_feedback
-from umkmkit.sandbox import SandboxPolicy, check_protections, sandbox_mode
+from umkmkit.cohort import simulate
+from umkmkit.course import notebooks
+from umkmkit.cohort.cohorts import Trainee, create_cohort, load_cohort_config
+from umkmkit.grading.grader import grade, generate_feedback
+from umkmkit.grading.sandbox import SandboxPolicy, check_protections, sandbox_mode
 from umkmkit.errors import UmkmkitError
 from umkmkit.workspace import AUTOGRADED, SUBMITTED, Cohort, Workspace
 
@@ -400,7 +401,7 @@ def test_killed_run_can_be_rerun_without_loss(kit, curriculum, tmp_path):
         submitted = simulate.submission_notebooks(kit, ASSIGNMENT, (NOTEBOOK,), plan)
         simulate.write_submission(cohort, plan.trainee_id, ASSIGNMENT, submitted, DUE - timedelta(hours=1))
     script = (
-        "import sys; from pathlib import Path; from umkmkit.grading import grade; "
+        "import sys; from pathlib import Path; from umkmkit.grading.grader import grade; "
         "from umkmkit.workspace import Cohort; grade(Cohort(Path(sys.argv[1])), sys.argv[2], workers=1)"
     )
     process = subprocess.Popen([sys.executable, "-c", script, str(cohort.root), ASSIGNMENT], start_new_session=True)
@@ -535,7 +536,7 @@ def test_kill_9_of_the_grader_leaves_no_process_and_no_temporary_folder(kit, cur
     temporary = Path(tempfile.mkdtemp(prefix="uk-"))
     environment = {**os.environ, "TMPDIR": str(temporary)}
     script = (
-        "import sys; from pathlib import Path; from umkmkit.grading import grade; "
+        "import sys; from pathlib import Path; from umkmkit.grading.grader import grade; "
         "from umkmkit.workspace import Cohort; grade(Cohort(Path(sys.argv[1])), sys.argv[2], workers=2, timeout=60)"
     )
     log = (tmp_path / "grader.log").open("w+", encoding="utf-8")
@@ -556,7 +557,7 @@ def test_kill_9_of_the_grader_leaves_no_process_and_no_temporary_folder(kit, cur
     def kernel_running() -> bool:
         # through the fork server, or the launcher or plain (portable) when there is none; never the
         # start-up probe (it runs the launcher too, but no ipykernel)
-        return any("kernel_forkclient" in line or "ipykernel" in line for line in ours())
+        return any("umkmkit.grading.forkclient" in line or "ipykernel" in line for line in ours())
 
     deadline = time.monotonic() + 180
     while not kernel_running() and process.poll() is None and time.monotonic() < deadline:

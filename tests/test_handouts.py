@@ -1,4 +1,4 @@
-"""What participants take home (umkmkit.handouts, `umkmkit handouts`): every PDF valid with its
+"""What participants take home (umkmkit.course.handouts, `umkmkit handouts`): every PDF valid with its
 fonts embedded, each module's handout saying what its lessons say (key points, worked example,
 Monday steps, terms, read here from the notebooks independently of the code under test), cards
 of one page, a rendered page that is not blank and not cut, phone pages that fit 360 and 1366 px
@@ -20,9 +20,9 @@ from click.testing import CliRunner
 from PIL import Image
 
 from browser import require_chromium, screen
-from umkmkit import handouts, notebooks
+from umkmkit.course import handouts, notebooks
 from umkmkit.cli import main
-from umkmkit.curriculum import load_curriculum
+from umkmkit.course.curriculum import load_curriculum
 from umkmkit.errors import UmkmkitError
 from umkmkit.workspace import Kit
 
@@ -50,7 +50,7 @@ def pages(path: Path) -> int:
     return int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
 
 
-# --- what the lessons say, read here without umkmkit.handouts ---------------------------------------
+# --- what the lessons say, read here without umkmkit.course.handouts ---------------------------------------
 
 def section_text(path: Path, title: str) -> str | None:
     """The Markdown of a lesson's `## <title>` section, or None."""
@@ -300,7 +300,7 @@ def test_without_the_calculators_module_the_hook_says_so(kit, curriculum, tmp_pa
     monkeypatch.setattr(handouts, "_calculators_writer", lambda: None)
     result = handouts.write_handouts(kit, curriculum, tmp_path / "lembar")
     assert result.calculators == () and not (tmp_path / "lembar" / handouts.CALCULATORS_FOLDER).exists()
-    assert "Kalkulator tidak ditulis: modul kalkulator (umkmkit.calculators) belum ada" in "\n".join(
+    assert "Kalkulator tidak ditulis: modul kalkulator (umkmkit.course.calculators) belum ada" in "\n".join(
         handouts.summary(result))
 
 

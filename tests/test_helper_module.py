@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from umkmkit import notebooks, simulate
+from umkmkit.cohort import simulate
+from umkmkit.course import notebooks
 from conftest import small_cohort
-from umkmkit.cohorts import load_cohort_config
-from umkmkit.grading import grade
-from umkmkit.lab import prepare_participant_folder
-from umkmkit.release import release_assignment
+from umkmkit.cohort.cohorts import load_cohort_config
+from umkmkit.grading.grader import grade
+from umkmkit.room.lab import prepare_participant_folder
+from umkmkit.cohort.release import release_assignment
 from umkmkit.workspace import AUTOGRADED, SUBMITTED
 
 ROOT = Path(__file__).resolve().parents[1]

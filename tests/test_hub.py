@@ -47,11 +47,12 @@ import pytest
 import requests
 from click.testing import CliRunner, Result
 
-from umkmkit import notebooks, simulate
+from umkmkit.cohort import simulate
+from umkmkit.course import notebooks
 from umkmkit.cli import main
-from umkmkit.cohorts import Trainee, create_cohort, open_gradebook
-from umkmkit.formgrader_names import KIT_EXPRESSION, NBGRADER_EXPRESSION
-from umkmkit.hub import grader_account, grader_environment, load_room
+from umkmkit.cohort.cohorts import Trainee, create_cohort, open_gradebook
+from umkmkit.room.formgrader_names import KIT_EXPRESSION, NBGRADER_EXPRESSION
+from umkmkit.room.hub import grader_account, grader_environment, load_room
 from umkmkit.workspace import Workspace
 
 pytestmark = pytest.mark.slow
@@ -489,7 +490,7 @@ def test_the_formgrader_service_is_for_the_cohorts_trainer_only(room):
     page = room.sessions[TRAINER].get(f"{room.url}/services/{room.cohort_id}/", timeout=60)
     assert page.status_code == 200 and f"/services/{room.cohort_id}/formgrader/" in page.url, page.url
     assert "formgrader" in page.text.lower()
-    # the service writes trainee names whole (umkmkit.formgrader_names), not nbgrader's "last, first"
+    # the service writes trainee names whole (umkmkit.room.formgrader_names), not nbgrader's "last, first"
     script = room.sessions[TRAINER].get(
         f"{room.url}/services/{room.cohort_id}/formgrader/static/js/manage_students.js", timeout=60)
     assert script.status_code == 200 and KIT_EXPRESSION in script.text and NBGRADER_EXPRESSION not in script.text
@@ -525,7 +526,7 @@ def cycle(room, kit):
     saved = room.api("PUT", f"/user/{first}/api/contents/{path}", first,
                      json={"type": "notebook", "format": "json", "content": answered})
     assert saved.status_code == 200, saved.text
-    # nbgrader's Validate button, its kernel started by the kit's kernel manager (umkmkit.kernel_start)
+    # nbgrader's Validate button, its kernel started by the kit's kernel manager (umkmkit.grading.kernel_start)
     results["validate"] = room.api("POST", f"/user/{first}/assignments/validate", first, data={"path": path}).json()
     for user in room.participants:
         submitted = room.api("POST", f"/user/{user}/assignments/submit", user,
@@ -567,7 +568,7 @@ def test_validate_passes_the_solutions_answers_on_the_room_server(room, cycle):
     assert answer["success"], str(answer)[-500:]
     assert not {key: answer["value"][key] for key in ("failed", "changed", "type_changed") if answer["value"].get(key)}
     config = (room.base / "hub" / "jupyter" / "nbgrader_config.py").read_text(encoding="utf-8")
-    assert "c.Execute.kernel_manager_class = 'umkmkit.kernel_start.SteadyKernelManager'" in config
+    assert "c.Execute.kernel_manager_class = 'umkmkit.grading.kernel_start.SteadyKernelManager'" in config
 
 
 def test_fetched_work_belongs_to_the_participant(room, cycle):

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from umkmkit.cohorts import read_roster
+from umkmkit.cohort.cohorts import read_roster
 from umkmkit.errors import UmkmkitError
-from umkmkit.invitations import (
+from umkmkit.ledger.invitations import (
     DEFAULT_PRIORITY,
     INVITATION_COLUMNS,
     YOUTH_MAX_AGE,

@@ -1,4 +1,4 @@
-"""A kernel that loses a port race is started again (umkmkit.kernel_start), with real kernels.
+"""A kernel that loses a port race is started again (umkmkit.grading.kernel_start), with real kernels.
 
 The race is made certain rather than waited for: the first port the kernel manager is handed is
 one this test holds open, as another participant's kernel would, so the kernel really dies with
@@ -15,7 +15,7 @@ import pytest
 from jupyter_client.connect import LocalPortCache
 from jupyter_client.manager import AsyncKernelManager
 
-from umkmkit.kernel_start import SteadyKernelManager
+from umkmkit.grading.kernel_start import SteadyKernelManager
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from nbclient.exceptions import DeadKernelError
 from traitlets.config import Config
 
 from umkmkit.errors import UmkmkitError
-from umkmkit.kernel_watchdog import STOPPED, KernelWatchdog
-from umkmkit.sandbox import SandboxKernelManager, SandboxPolicy, check_protections, sandbox_mode
+from umkmkit.grading.watchdog import STOPPED, KernelWatchdog
+from umkmkit.grading.sandbox import SandboxKernelManager, SandboxPolicy, check_protections, sandbox_mode
 
 CHILD_THEN = "import subprocess, sys, time\nchild = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\nprint(child.pid, flush=True)\n"
 

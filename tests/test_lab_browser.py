@@ -20,11 +20,11 @@ from urllib.parse import urlsplit
 import pytest
 from browser import chromium_page, wait_for_kernel
 
-from umkmkit import notebooks
-from umkmkit.cohorts import Trainee, create_cohort
-from umkmkit.grading import grade
-from umkmkit.lab import EXERCISES, HANDOUTS, LESSONS, WELCOME_NOTEBOOK, prepare_participant_folder
-from umkmkit.simulate import SimulatedTrainee, answer_key, submission_notebooks, write_submission
+from umkmkit.course import notebooks
+from umkmkit.cohort.cohorts import Trainee, create_cohort
+from umkmkit.grading.grader import grade
+from umkmkit.room.lab import EXERCISES, HANDOUTS, LESSONS, WELCOME_NOTEBOOK, prepare_participant_folder
+from umkmkit.cohort.simulate import SimulatedTrainee, answer_key, submission_notebooks, write_submission
 from umkmkit.workspace import Workspace
 
 ASSIGNMENT = "00-mengenal-jupyter"

@@ -129,5 +129,5 @@ def test_a_participant_sees_jupyterlab_and_nbgrader_in_indonesian(tmp_path):
     finally:
         lab.stop()
     assert len(found) > 15, list(found)
-    assert english(found) == [], "English a participant sees (add it to src/umkmkit/translations/id_ID/)"
+    assert english(found) == [], "English a participant sees (add it to src/umkmkit/room/translations/id_ID/)"
     assert not leaving_the_machine(requests, lab.origin)

@@ -1,4 +1,4 @@
-"""The kit's Indonesian for JupyterLab and nbgrader (umkmkit.lab_language), against the installed versions.
+"""The kit's Indonesian for JupyterLab and nbgrader (umkmkit.room.lab_language), against the installed versions.
 
 A JupyterLab or nbgrader release that renames a text would silently bring the English back:
 these checks name each message of the kit's catalogues that the installed JupyterLab, its
@@ -14,8 +14,8 @@ import pytest
 from jupyterlab_texts import jupyterlab_messages as installed_messages
 from jupyterlab_texts import menu_labels as installed_menu_labels
 
-from umkmkit import lab_language
-from umkmkit.lab_language import CONTEXT_SEPARATOR, LOCALES, NBGRADER_DOMAIN
+from umkmkit.room import lab_language
+from umkmkit.room.lab_language import CONTEXT_SEPARATOR, LOCALES, NBGRADER_DOMAIN
 
 LOCALE = LOCALES[0]
 _PLACEHOLDER = re.compile(r"%\d+")

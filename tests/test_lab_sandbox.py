@@ -22,10 +22,11 @@ import pytest
 from browser import chromium_page, require_chromium, wait_for_kernel
 from test_lab_browser import ASSIGNMENT, COHORT, TRAINEE, LabCommand, leaving_the_machine
 
-from umkmkit import lab_kernels, notebooks
-from umkmkit.cohorts import create_cohort
-from umkmkit.lab import KERNEL_NAME, LESSONS, PARTICIPANT, lesson_datasets, prepare_lab
-from umkmkit.lab_kernels import (
+from umkmkit.course import notebooks
+from umkmkit.room import lab_kernels
+from umkmkit.cohort.cohorts import create_cohort
+from umkmkit.room.lab import KERNEL_NAME, LESSONS, PARTICIPANT, lesson_datasets, prepare_lab
+from umkmkit.room.lab_kernels import (
     LabKernelManager, LabProtection, ValidationKernelManager, check_lab_protection, lab_policy, protection_lines,
     server_arguments, working_directory,
 )
@@ -157,13 +158,13 @@ def test_lab_without_a_sandbox_warns_in_indonesian_then_english(kit, curriculum,
     assert text.index("PERHATIAN") < text.index("WARNING")
     assert "gradebook" in text and "kunci jawaban" in text and "hub-config" in text
     validate = json.loads((setup.config_dir / "nbgrader" / "nbgrader_config.json").read_text(encoding="utf-8"))
-    assert validate == {"Execute": {"kernel_manager_class": "umkmkit.kernel_start.SteadyKernelManager"}}
+    assert validate == {"Execute": {"kernel_manager_class": "umkmkit.grading.kernel_start.SteadyKernelManager"}}
 
 
 def test_lab_on_windows_checks_the_platform_before_anything_unix_only(tmp_path):
     from test_portable_path import pretending_windows
 
-    code = ("import sys; from pathlib import Path; from umkmkit import sandbox; from umkmkit.lab_kernels import "
+    code = ("import sys; from pathlib import Path; from umkmkit.grading import sandbox; from umkmkit.room.lab_kernels import "
             "check_lab_protection, protection_lines; assert sandbox.sys.platform == 'win32'; "
             "print(protection_lines(check_lab_protection(Path(sys.argv[1])))[0])")
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], env=pretending_windows(),
@@ -181,14 +182,14 @@ def test_sandboxed_lab_configures_kernels_and_validate_through_jupyter_config(ki
     assert setup.mode == PARTICIPANT and setup.server_cwd == setup.config_dir != setup.root_dir
     assert [line.split(" / ")[0] for line in setup.protection] == ["Perlindungan: sandbox aktif, kode peserta hanya melihat folder peserta"]
     command = setup.command()
-    assert "--MultiKernelManager.kernel_manager_class=umkmkit.lab_kernels.LabKernelManager" in command
+    assert "--MultiKernelManager.kernel_manager_class=umkmkit.room.lab_kernels.LabKernelManager" in command
     policy = json.loads(next(a for a in command if a.startswith("--LabKernelManager.policy_json=")).split("=", 1)[1])
     assert policy["shared_folders"] == [str(setup.root_dir)] and policy["isolate_network"]
     assert str(kit.solutions_dir.resolve()) in policy["hidden_paths"]
     assert str((tmp_path / "workspace" / "cohorts").resolve()) in policy["hidden_paths"]
     assert not [p for p in policy["hidden_paths"] if Path(p) in setup.root_dir.parents]
     validate = json.loads((setup.config_dir / "nbgrader" / "nbgrader_config.json").read_text(encoding="utf-8"))
-    assert validate["Execute"]["kernel_manager_class"] == "umkmkit.lab_kernels.ValidationKernelManager"
+    assert validate["Execute"]["kernel_manager_class"] == "umkmkit.room.lab_kernels.ValidationKernelManager"
     assert json.loads(validate["SandboxKernelManager"]["policy_json"])["shared_folders"] == []
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from browser import chromium_page, wait_for_kernel
 from test_lab_browser import ASSIGNMENT, LabCommand
 
-from umkmkit import notebooks
-from umkmkit.lab import EXERCISES, WELCOME_NOTEBOOK, prepare_participant_folder
+from umkmkit.course import notebooks
+from umkmkit.room.lab import EXERCISES, WELCOME_NOTEBOOK, prepare_participant_folder
 
 EXERCISE = f"{EXERCISES}/{ASSIGNMENT}/latihan.ipynb"
 #: How long a notebook stays open after its kernel is idle: JupyterLab marked it within about 2 s.

@@ -21,12 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from umkmkit.cohorts import roster
+from umkmkit.cohort.cohorts import roster
 from umkmkit.demo import DEMO_COHORTS
-from umkmkit.lockfile import read_lock
-from umkmkit.progress import workspace_cohorts
+from umkmkit.room.lockfile import read_lock
+from umkmkit.ledger.progress import workspace_cohorts
 from umkmkit.workspace import Workspace
-from umkmkit.usb import (
+from umkmkit.room.usb import (
     LINUX, PROXY_PACKAGE, TARGETS, WINDOWS, build_usb_folder, folder_size, isolated_pip_environment, select_wheels,
     target_pins, unmet_on_stick,
 )
@@ -174,7 +174,7 @@ _NOT_AS_LOCKED = """\
 import importlib.metadata, sys
 from packaging.markers import default_environment
 from packaging.version import Version
-from umkmkit.lockfile import pins_for, read_lock
+from umkmkit.room.lockfile import pins_for, read_lock
 pins = pins_for(read_lock(sys.argv[1]), default_environment())
 print(sorted(f"{name}: {pin.version} locked, {importlib.metadata.version(name)} installed"
              for name, pin in pins.items() if Version(importlib.metadata.version(name)) != pin.version))
@@ -205,8 +205,8 @@ def test_the_stick_installs_jupyterhubs_proxy_with_no_network(usb_folder, instal
 def test_two_versions_of_one_package_for_one_target_download_into_an_empty_cache(kit, tmp_path):
     """Python 3.11 needs soupsieve 2.10 below 3.11.5 and 4.x above: pip refuses both in one run,
     so a fresh build (CI, an empty .cache/) must fetch them apart. A cached build never sees it."""
-    from umkmkit.lockfile import TRAINER_LOCK
-    from umkmkit.usb import download_wheels
+    from umkmkit.room.lockfile import TRAINER_LOCK
+    from umkmkit.room.usb import download_wheels
 
     target = next(t for t in TARGETS if t.platform == LINUX and t.python_version == "3.11")
     pins = [p for p in target_pins(read_lock(kit.root / TRAINER_LOCK), target) if p.name == "soupsieve"]

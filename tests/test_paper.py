@@ -10,12 +10,12 @@ import pytest
 from nbgrader.api import Gradebook
 
 from browser import chromium_page, require_chromium
-from umkmkit import notebooks
+from umkmkit.course import notebooks
 from conftest import small_cohort
-from umkmkit.cohorts import load_cohort_config
+from umkmkit.cohort.cohorts import load_cohort_config
 from umkmkit.errors import UmkmkitError
-from umkmkit.grading import grade
-from umkmkit.paper import enter_paper_answers, knowledge_test_questions, letters_from_text, paper_sheets, read_answer_form
+from umkmkit.grading.grader import grade
+from umkmkit.cohort.paper import answers_to_enter, enter_paper_answers, knowledge_test_questions, letters_from_text, paper_sheets, read_answer_form
 from umkmkit.workspace import SUBMITTED
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,6 +105,11 @@ def test_wrong_rows_are_refused_with_line_and_column_before_anything_is_written(
         read_answer_form(path, questions, trainees)
     with pytest.raises(UmkmkitError, match="11 huruf"):
         letters_from_text("abcdabcdabc", questions)
+    # one trainee typed in: on the roster, one letter per question
+    assert answers_to_enter(cohort, curriculum, RELEASE, trainee_id="P-00003", letters="abcd-abcdabc") == {
+        "P-00003": list("abcd-abcdabc")}
+    with pytest.raises(UmkmkitError, match="P-99999 tidak ada di daftar peserta mkw-2022-06"):
+        answers_to_enter(cohort, curriculum, RELEASE, trainee_id="P-99999", letters="abcdabcdabca")
     assert not cohort.assignment_dir(SUBMITTED, RELEASE, "P-00003").exists()
 
 

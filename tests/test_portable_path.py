@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from umkmkit import notebooks, simulate
-from umkmkit.cohorts import Trainee, create_cohort
+from umkmkit.cohort import simulate
+from umkmkit.course import notebooks
+from umkmkit.cohort.cohorts import Trainee, create_cohort
 from umkmkit.workspace import Workspace
 
 ASSIGNMENT, NOTEBOOK = "00-mengenal-jupyter", "latihan"
@@ -29,9 +30,9 @@ CASES = {
 GRADE = """
 import json, sys
 from pathlib import Path
-from umkmkit import sandbox
-from umkmkit.grading import grade
-from umkmkit.sandbox import SandboxPolicy
+from umkmkit.grading import sandbox
+from umkmkit.grading.grader import grade
+from umkmkit.grading.sandbox import SandboxPolicy
 from umkmkit.workspace import Cohort
 assert sandbox.sys.platform == "win32" and sandbox.sandbox_mode() == "portable"
 summary = grade(Cohort(Path(sys.argv[1])), sys.argv[2], workers=2, timeout=5, policy=SandboxPolicy(memory_mb=600))

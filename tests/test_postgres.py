@@ -13,14 +13,14 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from umkmkit import simulate
+from umkmkit.cohort import simulate
 from umkmkit.cli import main
-from umkmkit.cohorts import Trainee, check_gradebook_database, create_cohort, load_cohort_config, open_gradebook, write_roster
+from umkmkit.cohort.cohorts import Trainee, check_gradebook_database, create_cohort, load_cohort_config, open_gradebook, write_roster
 from umkmkit.demo import demo_roster
 from umkmkit.errors import UmkmkitError
-from umkmkit.grading import backup_gradebook, generate_feedback, grade
-from umkmkit.progress import ledger, workspace_cohorts
-from umkmkit.report import build_report
+from umkmkit.grading.grader import backup_gradebook, generate_feedback, grade
+from umkmkit.ledger.progress import ledger, workspace_cohorts
+from umkmkit.report.build import build_report
 from umkmkit.workspace import Workspace
 
 COHORT = "mkw-2022-06"

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from umkmkit import notebooks
-from umkmkit.cohorts import create_cohort
+from umkmkit.course import notebooks
+from umkmkit.cohort.cohorts import create_cohort
 from umkmkit.errors import UmkmkitError
-from umkmkit.release import release_assignment
+from umkmkit.cohort.release import release_assignment, release_module
 from umkmkit.workspace import RELEASE, Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,3 +124,19 @@ def test_release_command_says_what_it_did(cohort):
             assert handout in (bundle / "README.txt").read_text(encoding="utf-8")
             with zipfile.ZipFile(bundle.with_suffix(".zip")) as archive:
                 assert f"{ASSIGNMENT}/{handout}" in archive.namelist()
+
+
+def test_an_assignment_goes_out_without_its_handout_when_the_handout_cannot_be_written(cohort, kit, curriculum,
+                                                                                       monkeypatch, caplog):
+    from umkmkit.course import handouts
+
+    def unwritable(*args):
+        raise PermissionError(13, "Permission denied", str(kit.workspace.handouts_dir))
+
+    monkeypatch.setattr(handouts, "module_handouts", unwritable)
+    with caplog.at_level("WARNING", logger="umkmkit"):
+        released = release_module(kit, curriculum, cohort, ASSIGNMENT, exchange=False)
+    assert released.handouts == () and "Permission denied" in released.handout_problem
+    assert {b.trainee_id for b in released.release.bundles} == set(TRAINEES)
+    assert any(record.name == "umkmkit.cohort.release" and "without its module handout" in record.getMessage()
+               for record in caplog.records)

@@ -17,18 +17,19 @@ from nbgrader.api import Gradebook
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from umkmkit import charts, notebooks
+from umkmkit.course import notebooks
+from umkmkit.report import charts
 from umkmkit.cli import main
-from umkmkit.cohorts import Trainee, create_cohort, load_cohort_config, read_roster, roster
+from umkmkit.cohort.cohorts import Trainee, create_cohort, load_cohort_config, read_roster, roster
 from umkmkit.errors import UmkmkitError
-from umkmkit.grading import check_feedback_allowed, generate_feedback
-from umkmkit.progress import (
+from umkmkit.grading.grader import check_feedback_allowed, generate_feedback
+from umkmkit.ledger.progress import (
     knowledge_gain, knowledge_test_ledger, ledger, module_results, trainee_summary, workspace_cohorts,
 )
 from umkmkit.formats import Formats, format_day, format_number, format_percent
-from umkmkit import checklist
-from umkmkit import report as report_module
-from umkmkit.report import build_report
+from umkmkit.cohort import checklist
+from umkmkit.report import build as report_module
+from umkmkit.report.build import build_report
 from umkmkit.workspace import Workspace
 
 TODAY = date(2022, 9, 1)

@@ -15,7 +15,7 @@ import zmq
 from nbclient import NotebookClient
 from traitlets.config import Config
 
-from umkmkit.sandbox import (
+from umkmkit.grading.sandbox import (
     PROTECTIONS, SandboxKernelClient, SandboxKernelManager, SandboxPolicy, check_protections, sandbox_mode,
 )
 
@@ -69,7 +69,7 @@ def test_the_kernel_sees_only_its_folder_and_the_python_it_needs(policy_json, fo
     assert printed[0] == "True pandas"
     if STATUS["grader's files hidden"] == "on" and STATUS["no capabilities"] == "on":
         # the kit's solutions do not exist for it; of the grader's home, only the way to Python
-        from umkmkit.sandbox_launcher import allowed_paths
+        from umkmkit.grading.launcher import allowed_paths
 
         home = str(Path.home())
         ways = sorted({p[len(home) + 1:].split("/")[0] for p in allowed_paths() if p.startswith(home + "/")})
@@ -115,7 +115,7 @@ as_normal_user = pytest.mark.skipif(
 NOBODY_PROBE = r"""
 import json, os, socket, subprocess, sys
 from pathlib import Path
-from umkmkit.sandbox_launcher import SandboxPolicy, run_probe
+from umkmkit.grading.launcher import SandboxPolicy, run_probe
 base = Path(sys.argv[1])
 # the trainer's own processes (a browser has hundreds of threads): they must not count
 busy = [subprocess.Popen(["sleep", "60"]) for _ in range(int(sys.argv[2]))]
@@ -147,7 +147,7 @@ def shared_tmp():
 def test_a_normal_users_kernel_is_sandboxed_too_and_its_process_cap_is_its_own(shared_tmp):
     import pwd
 
-    from umkmkit.sandbox import protection_status
+    from umkmkit.grading.sandbox import protection_status
 
     nobody = pwd.getpwnam(NORMAL_USER)
     base = shared_tmp / "biasa"
@@ -183,7 +183,7 @@ def test_a_normal_users_kernel_is_sandboxed_too_and_its_process_cap_is_its_own(s
 VENV_IN_TMP_PROBE = r"""
 import json, socket, sys
 from pathlib import Path
-from umkmkit.sandbox_launcher import SandboxPolicy, run_probe
+from umkmkit.grading.launcher import SandboxPolicy, run_probe
 base = Path(sys.argv[1])
 listener = socket.socket(); listener.bind(("127.0.0.1", 0)); listener.listen(1)
 seen = run_probe(SandboxPolicy(switch_user=False), 0, base / "k", listener.getsockname()[1], base / "x", base / "y",

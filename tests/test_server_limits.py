@@ -1,4 +1,4 @@
-"""The room server's memory limit per process (umkmkit.server_limits), on real processes."""
+"""The room server's memory limit per process (umkmkit.room.server_limits), on real processes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from umkmkit import server_limits
+from umkmkit.room import server_limits
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the room server runs on Linux only")
 

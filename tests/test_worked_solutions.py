@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from umkmkit import notebooks
+from umkmkit.course import notebooks
 from conftest import small_cohort
-from umkmkit.cohorts import load_cohort_config, parse_due_date, set_due_date
-from umkmkit.collect import collect_submissions
+from umkmkit.cohort.cohorts import load_cohort_config, parse_due_date, set_due_date
+from umkmkit.cohort.collect import collect_submissions
 from umkmkit.errors import UmkmkitError
-from umkmkit.release import release_assignment
-from umkmkit.worked_solutions import EXCHANGE_SUFFIX, opens_at, release_worked_solutions
+from umkmkit.cohort.release import release_assignment
+from umkmkit.cohort.worked_solutions import EXCHANGE_SUFFIX, opens_at, release_worked_solutions
 from umkmkit.workspace import SUBMITTED
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -29,10 +29,10 @@ WORKSPACE_NAMES = {
 }
 #: Where such a string is not a workspace path: (module, string) -> (how many times, why).
 ALLOWED = {
-    ("calculators.py", "source"): (3, "XlsxWriter's data validation option (the list a cell takes values from)"),
-    ("feedback.py", "feedback"): (1, "the kit's nbconvert template of that name (templates/feedback/)"),
-    ("hub.py", "cohorts"): (4, "a key of the room's room.json"),
-    ("report.py", "cohorts"): (3, "a key of the report's figures and their labels"),
+    ("course/calculators.py", "source"): (3, "XlsxWriter's data validation option (the list a cell takes values from)"),
+    ("cohort/feedback.py", "feedback"): (1, "the kit's nbconvert template of that name (cohort/templates/feedback/)"),
+    ("room/hub.py", "cohorts"): (4, "a key of the room's room.json"),
+    ("report/build.py", "cohorts"): (3, "a key of the report's figures and their labels"),
     ("datasets/schema.py", "demo"): (2, "a data file's use in the data dictionary"),
     ("cli.py", "feedback"): (1, "a progress phase's name"),
     ("demo.py", "feedback"): (1, "a progress phase's name"),

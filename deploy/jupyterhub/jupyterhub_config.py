@@ -19,7 +19,7 @@ from firstuseauthenticator import FirstUseAuthenticator
 from firstuseauthenticator.firstuseauthenticator import CustomLoginHandler
 from jupyterhub.handlers.login import LoginHandler
 
-from umkmkit import hub, server_limits
+from umkmkit.room import hub, server_limits
 
 c = get_config()  # noqa: F821 (provided by JupyterHub's config loader)
 
@@ -149,10 +149,10 @@ c.JupyterHub.services = [
             f"--ServerApp.root_dir={cohort['course_dir']}",
             f"--LabApp.app_settings_dir={jupyter / hub.TRAINER_SETTINGS / 'settings'}",
             *lab_settings,
-            # each trainee's whole name in the formgrader, not "last, first" (umkmkit.formgrader_names)
-            "--ServerApp.jpserver_extensions=umkmkit.formgrader_names=True",
-            # the trainer's pages in Indonesian too (umkmkit.lab_language)
-            "--ServerApp.jpserver_extensions=umkmkit.lab_language=True",
+            # each trainee's whole name in the formgrader, not "last, first" (umkmkit.room.formgrader_names)
+            "--ServerApp.jpserver_extensions=umkmkit.room.formgrader_names=True",
+            # the trainer's pages in Indonesian too (umkmkit.room.lab_language)
+            "--ServerApp.jpserver_extensions=umkmkit.room.lab_language=True",
         ],
         "user": cohort["grader"],
         "cwd": cohort["course_dir"],
@@ -192,8 +192,8 @@ c.Spawner.args = [
     "--ServerApp.terminals_enabled=False",
     # no language servers for participants (their panel is hidden): jupyter_lsp runs `npm prefix -g` at every start
     "--ServerApp.jpserver_extensions=jupyter_lsp=False",
-    # JupyterLab and nbgrader in Indonesian: the kit's translations over the language pack's (umkmkit.lab_language)
-    "--ServerApp.jpserver_extensions=umkmkit.lab_language=True",
+    # JupyterLab and nbgrader in Indonesian: the kit's translations over the language pack's (umkmkit.room.lab_language)
+    "--ServerApp.jpserver_extensions=umkmkit.room.lab_language=True",
     # an idle kernel gives back its memory after this long; the culler stops idle servers
     f"--MappingKernelManager.cull_idle_timeout={room['idle_kernel_seconds']}",
     "--MappingKernelManager.cull_interval=300",

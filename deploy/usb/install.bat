@@ -4,7 +4,7 @@ rem Usage: install.bat [TARGET]     TARGET defaults to %USERPROFILE%\umkmkit.
 rem Needs 64-bit Python 3.11, 3.12 or 3.13: from python.org, or an activated conda environment.
 rem Takes the newest of them; at the same version, python on PATH (conda's) before the py launcher.
 rem Installs exactly the versions in lock.txt (requirements/lock-trainer.txt of the kit) from wheels.
-rem Built by `make wheelhouse` from deploy/usb/install.bat (CRLF on the stick); see src/umkmkit/usb.py.
+rem Built by `make wheelhouse` from deploy/usb/install.bat (CRLF on the stick); see src/umkmkit/room/usb.py.
 setlocal
 set "HERE=%~dp0"
 set "WHEELS=%HERE%wheels"

@@ -4,7 +4,7 @@
 # Takes the newest Python 3.13, 3.12 or 3.11 it finds (64-bit, with its venv module);
 # PYTHON=/path/to/python3.12 sh install.sh chooses one.
 # Installs exactly the versions in lock.txt (requirements/lock-trainer.txt of the kit) from wheels/.
-# Built by `make wheelhouse` from deploy/usb/install.sh; see src/umkmkit/usb.py.
+# Built by `make wheelhouse` from deploy/usb/install.sh; see src/umkmkit/room/usb.py.
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)

@@ -83,7 +83,7 @@ def build(assignments: tuple[str, ...]) -> None:
     each solution, runs every solution notebook against all its tests (stopping with the
     failing cells), then runs nbgrader generate_assignment into exercises/.
     """
-    from umkmkit.curriculum import build as build_exercises, load_curriculum
+    from umkmkit.course.curriculum import build as build_exercises, load_curriculum
 
     kit = find_kit()
     with progress_bar() as update:
@@ -104,8 +104,8 @@ def verify(assignments: tuple[str, ...]) -> None:
     untouched exercise (must score 0) and one submission per mistake in kesalahan.yml (each
     must lose points on the test it names). Run `umkmkit build` first.
     """
-    from umkmkit.curriculum import load_curriculum
-    from umkmkit.verification import verify_assignments
+    from umkmkit.course.curriculum import load_curriculum
+    from umkmkit.grading.verification import verify_assignments
 
     kit = find_kit()
     curriculum = load_curriculum(kit)
@@ -132,11 +132,10 @@ def verify(assignments: tuple[str, ...]) -> None:
 @main.command()
 def check() -> None:
     """For course authors: check that curriculum.yml, the folders and the lessons' minutes agree."""
-    from umkmkit.curriculum import lesson_minute_problems, load_curriculum, structure_problems
+    from umkmkit.course.curriculum import curriculum_problems, load_curriculum
 
     kit = find_kit()
-    curriculum = load_curriculum(kit)
-    problems = structure_problems(kit, curriculum) + lesson_minute_problems(curriculum)
+    problems = curriculum_problems(kit, load_curriculum(kit))
     if problems:
         raise UmkmkitError("curriculum.yml and the folders disagree:\n  " + "\n  ".join(problems))
     click.echo("curriculum.yml and the folders agree.")
@@ -169,7 +168,7 @@ def demo(trainees: int | None, full: bool) -> None:
     nbgrader and writes feedback. Trainees in both cohorts retake in August what they failed in
     June. Ends with the coordinator's report. Safe to run again: the previous demo is replaced.
     """
-    from umkmkit.curriculum import load_curriculum
+    from umkmkit.course.curriculum import load_curriculum
     from umkmkit.demo import feedback_dirs, run_demo
 
     kit = find_kit()
@@ -222,9 +221,9 @@ def report(cohort_ids: tuple[str, ...], lang: str, capacity: int | None, priorit
     Writes workspace/reports/<today>/: index.html (one page, charts included, opens from a USB
     stick), progres.xlsx, progres.csv, undangan.csv, sertifikat/ and peserta/.
     """
-    from umkmkit.curriculum import load_curriculum
-    from umkmkit.invitations import DEFAULT_PRIORITY, parse_priority
-    from umkmkit.report import build_report
+    from umkmkit.course.curriculum import load_curriculum
+    from umkmkit.ledger.invitations import DEFAULT_PRIORITY, parse_priority
+    from umkmkit.report.build import build_report
 
     from umkmkit.workspace import Workspace
 
@@ -257,8 +256,8 @@ def agenda() -> None:
     Pre-test first, each module's lessons and exercise, breaks and lunch, post-test last; at
     most six teaching hours a day. Writes it into docs/trainer-guide.md and prints it.
     """
-    from umkmkit.agenda import write_agenda
-    from umkmkit.curriculum import load_curriculum
+    from umkmkit.course.agenda import write_agenda
+    from umkmkit.course.curriculum import load_curriculum
 
     kit = find_kit()
     click.echo(write_agenda(load_curriculum(kit), kit.root / "docs" / "trainer-guide.md"))
@@ -277,12 +276,12 @@ def lab(cohort_id: str | None, port: int | None, ip: str) -> None:
     Without --trainer: the participants' folder workspace/lab/peserta/ (lessons, latihan/,
     data sets and the welcome notebook MULAI-DI-SINI.ipynb; never solutions or cohorts), with
     nbgrader's Validate button ("Periksa") and without its assignment list (work goes back by USB
-    stick) or trainer tools; every menu and dialog in Indonesian (umkmkit.lab_language). Prints the
+    stick) or trainer tools; every menu and dialog in Indonesian (umkmkit.room.lab_language). Prints the
     URL with its token (set JUPYTER_TOKEN to choose the token) and, with --ip 0.0.0.0, the
     addresses others in the room open.
     """
-    from umkmkit.curriculum import load_curriculum
-    from umkmkit.lab import run_lab
+    from umkmkit.course.curriculum import load_curriculum
+    from umkmkit.room.lab import run_lab
 
     kit = find_kit()
     run_lab(kit, load_curriculum(kit), trainer=cohort_id, ip=ip, port=port,
@@ -310,7 +309,7 @@ def hub_config(cohort_ids: tuple[str, ...], out: Path | None, password: str | No
     print: `umkmkit hub-slips`); each gets a Unix account and their own server. Trainers open each cohort's formgrader at /services/<cohort>/.
     Run the hub as root with the command printed at the end. See docs/deployment.md.
     """
-    from umkmkit.hub import write_hub_config
+    from umkmkit.room.hub import write_hub_config
 
     trainers = {}
     for spec in trainer_specs:
@@ -343,7 +342,7 @@ def hub_slips(cohort_id: str, hub_dir: Path | None, url: str | None, out: Path |
     their name, login (trainee id), the hub's address, and that they choose their own password
     at first login. Open it in a browser and print it.
     """
-    from umkmkit.hub import write_login_slips
+    from umkmkit.room.hub import write_login_slips
 
     slips = write_login_slips(find_kit(), cohort_id, hub_dir, out=out, url=url)
     click.echo(f"Slip masuk untuk {len(slips.participants)} peserta {cohort_id}, alamat {slips.url}: {slips.file}")
@@ -362,7 +361,7 @@ def hub_reset_password(cohort_id: str, trainee_id: str, hub_dir: Path | None) ->
     they forgot it or someone else chose it first. It also logs them out everywhere and stops
     their server; their files and submissions stay. They set a new password at their next login.
     """
-    from umkmkit.hub import reset_participant_password
+    from umkmkit.room.hub import reset_participant_password
 
     reset = reset_participant_password(find_kit(), cohort_id, trainee_id, hub_dir)
     stopped = " Servernya dihentikan; berkasnya tetap ada." if reset.server_stopped else ""
@@ -392,8 +391,8 @@ def cohort_create(cohort_id: str, roster_file: Path, db_url: str | None, exchang
     distrik, kohort); a bad roster is refused with the line and column of each problem and
     nothing is written. Save it from Excel as 'CSV UTF-8'.
     """
-    from umkmkit.cohorts import create_cohort, roster
-    from umkmkit.curriculum import load_curriculum
+    from umkmkit.cohort.cohorts import create_cohort, roster
+    from umkmkit.course.curriculum import load_curriculum
 
     kit = find_kit()
     created = create_cohort(
@@ -416,8 +415,8 @@ def checklist() -> None:
 @click.argument("cohort_id")
 def checklist_show(cohort_id: str) -> None:
     """Tabel ceklis kohort: v = sudah ditunjukkan, - = belum (the checklist of a cohort)."""
-    from umkmkit.checklist import checklist_table, checklist_text
-    from umkmkit.curriculum import load_curriculum
+    from umkmkit.cohort.checklist import checklist_table, checklist_text
+    from umkmkit.course.curriculum import load_curriculum
 
     kit = find_kit()
     curriculum = load_curriculum(kit)
@@ -436,8 +435,8 @@ def checklist_tick(cohort_id: str, trainee_id: str, items: tuple[str, ...], tang
 
     Contoh: `umkmkit checklist tick mkw-2022-06 P-00003 profil-bisnis 2` (id atau nomor hal di `show`).
     """
-    from umkmkit.checklist import tick
-    from umkmkit.curriculum import load_curriculum
+    from umkmkit.cohort.checklist import tick
+    from umkmkit.course.curriculum import load_curriculum
 
     kit = find_kit()
     done = tick(kit.workspace.cohort(cohort_id), load_curriculum(kit), trainee_id, list(items),
@@ -453,8 +452,8 @@ def checklist_tick(cohort_id: str, trainee_id: str, items: tuple[str, ...], tang
 @click.argument("items", nargs=-1, required=True, metavar="ITEM...")
 def checklist_untick(cohort_id: str, trainee_id: str, items: tuple[str, ...]) -> None:
     """Hapus centang yang keliru (take back a tick made by mistake)."""
-    from umkmkit.checklist import untick
-    from umkmkit.curriculum import load_curriculum
+    from umkmkit.cohort.checklist import untick
+    from umkmkit.course.curriculum import load_curriculum
 
     kit = find_kit()
     done = untick(kit.workspace.cohort(cohort_id), load_curriculum(kit), trainee_id, list(items))
@@ -475,20 +474,17 @@ def release(cohort_id: str, assignment_id: str, exchange: bool | None) -> None:
     so `collect` recognises it under any file name. Where there is a network, the assignment
     also goes to nbgrader's exchange.
     """
-    from umkmkit.curriculum import load_curriculum
-    from umkmkit.handouts import module_handouts
-    from umkmkit.release import release_assignment
+    from umkmkit.cohort.release import release_module
+    from umkmkit.course.curriculum import load_curriculum
 
     kit = find_kit()
-    try:
-        handouts = module_handouts(kit, load_curriculum(kit), assignment_id)
-    except (UmkmkitError, OSError) as error:  # e.g. the formgrader's account cannot write workspace/handouts
-        handouts = []
-        click.echo(f"Lembar modul tidak disertakan (module handout not added): {error}")
-    result = release_assignment(kit.workspace.cohort(cohort_id), assignment_id, exchange=exchange, extra_files=handouts)
+    released = release_module(kit, load_curriculum(kit), kit.workspace.cohort(cohort_id), assignment_id, exchange=exchange)
+    result = released.release
+    if released.handout_problem:
+        click.echo(f"Lembar modul tidak disertakan (module handout not added): {released.handout_problem}")
     click.echo(f"{len(result.bundles)} bundles (folder and zip per trainee) of {assignment_id}: {result.bundles_dir}")
-    if handouts:
-        click.echo(f"Lembar modul di setiap bundle (module handout in every bundle): {', '.join(p.name for p in handouts)}")
+    if released.handouts:
+        click.echo(f"Lembar modul di setiap bundle (module handout in every bundle): {', '.join(p.name for p in released.handouts)}")
     click.echo(f"Exchange: {result.exchange_note}")
 
 
@@ -503,7 +499,7 @@ def fakta(check: bool, days: int | None) -> None:
     """
     from datetime import date
 
-    from umkmkit.facts import SOON_DAYS, due, load_facts, write_fact_sheet
+    from umkmkit.course.facts import SOON_DAYS, due, load_facts, write_fact_sheet
 
     kit = find_kit()
     facts = load_facts(kit)
@@ -536,7 +532,7 @@ def due(cohort_id: str, assignment_id: str, when: str) -> None:
     offset, "2026-12-10 17:00+09:00" (WIT). Work handed in later is marked late; the worked
     solution (`umkmkit pembahasan`) can be handed out only after it.
     """
-    from umkmkit.cohorts import parse_due_date, set_due_date
+    from umkmkit.cohort.cohorts import parse_due_date, set_due_date
 
     stored = set_due_date(find_kit().workspace.cohort(cohort_id), assignment_id, parse_due_date(when))
     click.echo(f"Batas waktu {assignment_id} di {cohort_id}: {stored:%Y-%m-%d %H:%M} UTC "
@@ -555,8 +551,8 @@ def pembahasan(cohort_id: str, assignment_id: str, exchange: bool | None) -> Non
     longest extension): a folder, a zip per trainee, and nbgrader's exchange as
     <assignment>-pembahasan. Work sent after this is not collected.
     """
-    from umkmkit.curriculum import load_curriculum
-    from umkmkit.worked_solutions import release_worked_solutions
+    from umkmkit.course.curriculum import load_curriculum
+    from umkmkit.cohort.worked_solutions import release_worked_solutions
 
     kit = find_kit()
     result = release_worked_solutions(
@@ -579,8 +575,8 @@ def paper_sheet(cohort_id: str, release_id: str) -> None:
     answer sheet per trainee (circle a letter), and an answer form (CSV) to type the letters into
     afterwards, for `umkmkit paper-answers`. Open the pages in a browser and print them.
     """
-    from umkmkit.curriculum import load_curriculum
-    from umkmkit.paper import paper_sheets
+    from umkmkit.course.curriculum import load_curriculum
+    from umkmkit.cohort.paper import paper_sheets
 
     kit = find_kit()
     made = paper_sheets(kit.workspace.cohort(cohort_id), load_curriculum(kit), release_id)
@@ -605,23 +601,16 @@ def paper_answers(cohort_id: str, release_id: str, answer_file: Path | None, tra
     one column per question) or for one trainee with --trainee and --letters. Each trainee's test
     notebook is written into the cohort as a submission; nothing is written if any row is wrong.
     """
-    from umkmkit.cohorts import roster
-    from umkmkit.curriculum import load_curriculum
-    from umkmkit.paper import enter_paper_answers, knowledge_test_questions, letters_from_text, read_answer_form
+    from umkmkit.cohort.paper import answers_to_enter, enter_paper_answers
+    from umkmkit.course.curriculum import load_curriculum
 
+    if bool(answer_file) == bool(trainee_id or letters) or bool(trainee_id) != bool(letters):
+        raise click.UsageError("Berikan berkas jawaban (CSV), atau --trainee dan --letters. (A CSV, or --trainee with --letters.)")
     kit = find_kit()
     curriculum = load_curriculum(kit)
     cohort = kit.workspace.cohort(cohort_id)
-    _, questions = knowledge_test_questions(cohort, curriculum, release_id)
-    trainees = {t.trainee_id: t for t in roster(cohort)}
-    if answer_file and not trainee_id and not letters:
-        answers = read_answer_form(answer_file, questions, trainees)
-    elif trainee_id and letters and not answer_file:
-        if trainee_id not in trainees:
-            raise click.UsageError(f"{trainee_id} tidak ada di daftar peserta {cohort_id}.")
-        answers = {trainee_id: letters_from_text(letters, questions)}
-    else:
-        raise click.UsageError("Berikan berkas jawaban (CSV), atau --trainee dan --letters. (A CSV, or --trainee with --letters.)")
+    answers = answers_to_enter(cohort, curriculum, release_id, answer_file=answer_file, trainee_id=trainee_id,
+                               letters=letters)
     entered = enter_paper_answers(cohort, curriculum, release_id, answers)
     click.echo(f"Jawaban kertas {release_id} dimasukkan untuk {len(entered.written)} peserta.")
     if entered.empty:
@@ -642,7 +631,7 @@ def collect(cohort_id: str, assignment_id: str, paths: tuple[Path, ...], exchang
     content. The latest send of a trainee is kept; a submission it replaces is backed up.
     Notebooks that cannot be taken are listed with the reason.
     """
-    from umkmkit.collect import collect_submissions
+    from umkmkit.cohort.collect import collect_submissions
 
     result = collect_submissions(find_kit().workspace.cohort(cohort_id), assignment_id, paths, exchange=exchange)
     click.echo(f"Diterima / Accepted ({len(result.accepted)}):")
@@ -681,7 +670,7 @@ def grade(cohort_id: str, assignment_id: str | None, every: bool, workers: int |
     processes and file size, and without network where this machine allows. The gradebook
     is backed up first. If the run is interrupted, run it again: finished trainees are kept.
     """
-    from umkmkit import grading
+    from umkmkit.grading import grader as grading
 
     if bool(assignment_id) == every:
         raise click.UsageError("Sebutkan satu tugas ATAU --all / give one ASSIGNMENT or --all, not both or neither "
@@ -698,7 +687,7 @@ def grade(cohort_id: str, assignment_id: str | None, every: bool, workers: int |
         click.echo(f"Belum ada kiriman yang dikumpulkan di {cohort_id}: jalankan `umkmkit collect` dulu. "
                    f"(Nothing collected in {cohort_id} yet: run `umkmkit collect` first.)")
         return
-    from umkmkit.doctor import protection_lines
+    from umkmkit.room.doctor import protection_lines
 
     for summary in summaries:
         _print_grading(cohort_id, summary, timed=not every)
@@ -743,15 +732,10 @@ def doctor() -> None:
     protection of the grader, Chromium for the kit's tests, free disk), in Indonesian and English,
     with what to do about each missing thing. Exits 1 when grading cannot work here.
     """
-    from umkmkit.doctor import diagnose
+    from umkmkit.room.doctor import diagnose
 
-    try:
-        folder = find_kit().workspace.root
-    except UmkmkitError:
-        folder = Path.cwd()
-    folder = next((p for p in (folder, *folder.parents) if p.is_dir()), Path.cwd())
     with console.status("Memeriksa komputer ini (checking this machine)...") as status:
-        report = diagnose(folder, on_step=lambda name: status.update(f"Memeriksa {name}..."))
+        report = diagnose(on_step=lambda name: status.update(f"Memeriksa {name}..."))
     for line in report.lines():
         click.echo(line)
     if not report.ok:
@@ -771,7 +755,7 @@ def feedback(cohort_id: str, assignment_id: str, anyway: bool) -> None:
     the code of hidden tests. A trainee whose written answers are not marked yet is held back
     (mark them in the formgrader first) unless --anyway. Give the zip back by USB stick or WhatsApp.
     """
-    from umkmkit.grading import generate_feedback, one_line_reason
+    from umkmkit.grading.grader import generate_feedback, one_line_reason
     from umkmkit.workspace import FEEDBACK
 
     cohort = find_kit().workspace.cohort(cohort_id)
@@ -814,8 +798,8 @@ def handouts(out: Path | None) -> None:
     (harga aman, ongkir, tanda bahaya penipuan, sudah tertipu, izin usaha, buku pesanan, buku kas),
     the glossary, each also as an offline HTML page for a phone, and the spreadsheet calculators.
     """
-    from umkmkit.curriculum import load_curriculum
-    from umkmkit.handouts import summary, write_handouts
+    from umkmkit.course.curriculum import load_curriculum
+    from umkmkit.course.handouts import summary, write_handouts
 
     kit = find_kit()
     for line in summary(write_handouts(kit, load_curriculum(kit), out)):

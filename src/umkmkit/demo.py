@@ -20,14 +20,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from umkmkit import grading, notebooks, simulate
-from umkmkit.cohorts import Trainee, create_cohort, read_roster, write_roster
-from umkmkit.collect import collect_submissions
-from umkmkit.release import release_assignment
-from umkmkit.curriculum import Curriculum, KnowledgeTest, Module
+from umkmkit.cohort import simulate
+from umkmkit.course import notebooks
+from umkmkit.grading import grader as grading
+from umkmkit.cohort.cohorts import Trainee, create_cohort, read_roster, write_roster
+from umkmkit.cohort.collect import collect_submissions
+from umkmkit.cohort.release import release_assignment
+from umkmkit.course.curriculum import Curriculum, KnowledgeTest, Module
 from umkmkit.errors import UmkmkitError
-from umkmkit.progress import ledger, module_results
-from umkmkit.report import Report, build_report
+from umkmkit.ledger.progress import ledger, module_results
+from umkmkit.report.build import Report, build_report
 from umkmkit.workspace import FEEDBACK, Cohort, Kit, Workspace
 
 DEMO_SEED = 20220610

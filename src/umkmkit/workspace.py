@@ -22,7 +22,7 @@ CURRICULUM_FILE = "curriculum.yml"
 NBGRADER_CONFIG_FILE = "nbgrader_config.py"
 GRADEBOOK_FILE = "gradebook.db"
 ROSTER_FILE = "roster.csv"
-#: The trainer's ticks of a cohort's checklist (umkmkit.checklist), in the cohort folder.
+#: The trainer's ticks of a cohort's checklist (umkmkit.cohort.checklist), in the cohort folder.
 CHECKLIST_FILE = "ceklis.csv"
 #: The office's registry of UMKM in datasets/: every rostered trainee's id_umkm must be in it.
 REGISTRY_FILE = "umkm.csv"
@@ -208,7 +208,7 @@ class Cohort:
 
     @property
     def paper_test_dir(self) -> Path:
-        """The knowledge test on paper (umkmkit.paper): booklet, answer sheets, the answer form."""
+        """The knowledge test on paper (umkmkit.cohort.paper): booklet, answer sheets, the answer form."""
         return self.root / "tes-kertas"
 
     def feedback_zip(self, assignment_id: str, trainee_id: str) -> Path:
@@ -216,7 +216,7 @@ class Cohort:
         return self.root / "feedback-zip" / assignment_id / f"{trainee_id}.zip"
 
     def worked_solutions_dir(self, assignment_id: str) -> Path:
-        """The worked solution of one assignment (umkmkit.worked_solutions), once handed out."""
+        """The worked solution of one assignment (umkmkit.cohort.worked_solutions), once handed out."""
         return self.root / "pembahasan" / assignment_id
 
     def worked_solutions_marker(self, assignment_id: str) -> Path:
@@ -263,12 +263,12 @@ class Workspace:
         return Cohort(self.cohorts_dir / cohort_id)
 
     def report_dir(self, day: date) -> Path:
-        """The coordinator's report of one day (umkmkit.report)."""
+        """The coordinator's report of one day (umkmkit.report.build)."""
         return self.root / "reports" / day.isoformat()
 
     @property
     def handouts_dir(self) -> Path:
-        """The participants' take-home handouts, cards and calculators (umkmkit.handouts)."""
+        """The participants' take-home handouts, cards and calculators (umkmkit.course.handouts)."""
         return self.root / "handouts"
 
     def inbox_dir(self, cohort_id: str) -> Path:
@@ -278,17 +278,17 @@ class Workspace:
 
     @property
     def lab_dir(self) -> Path:
-        """The laptop lab (umkmkit.lab): the participants' folder and the JupyterLab settings."""
+        """The laptop lab (umkmkit.room.lab): the participants' folder and the JupyterLab settings."""
         return self.root / "lab"
 
     @property
     def hub_dir(self) -> Path:
-        """The room server's folder (umkmkit.hub) when no other is given."""
+        """The room server's folder (umkmkit.room.hub) when no other is given."""
         return self.root / "hub"
 
     @property
     def certificates_dir(self) -> Path:
-        """Every certificate issued, with its register daftar.csv (umkmkit.certificates); reports link to them."""
+        """Every certificate issued, with its register daftar.csv (umkmkit.report.certificates); reports link to them."""
         return self.root / "sertifikat"
 
 

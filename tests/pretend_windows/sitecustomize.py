@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 
-GRADING_PATH = {"umkmkit.sandbox", "umkmkit.grading", "umkmkit.kernel_watchdog", "umkmkit.graded_outputs", "umkmkit.doctor"}
+GRADING_PATH = {"umkmkit.grading.sandbox", "umkmkit.grading.grader", "umkmkit.grading.watchdog", "umkmkit.grading.graded_outputs", "umkmkit.room.doctor"}
 NOT_ON_WINDOWS = {
     "os": {"geteuid", "getuid", "getegid", "getgid", "setuid", "setgid", "fork", "forkpty", "chown", "lchown",
            "fchown", "killpg", "setsid", "setpgid", "getpgid", "getpgrp", "sched_getaffinity", "getloadavg", "sync"},
