@@ -83,6 +83,44 @@ def test_an_assignment_folder_is_where_nbgrader_looks(tmp_path, step, trainee):
     assert Cohort(tmp_path).assignment_dir(step, "02-kalkulator-ongkir", trainee) == Path(nbgrader)
 
 
+def test_a_cohort_configured_with_other_folders_is_laid_out_as_nbgrader_lays_it_out(tmp_path):
+    """A trainer's nbgrader_config.py may name the folders and the template otherwise: the kit
+    reads them there, as nbgrader does (CourseDirectory reading the same file)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    settings = ("c = get_config()\n"
+                "c.CourseDirectory.submitted_directory = 'kiriman'\n"
+                "c.CourseDirectory.directory_structure = '{nbgrader_step}/{assignment_id}/peserta-{student_id}'\n")
+    (tmp_path / "nbgrader_config.py").write_text(settings, encoding="utf-8")
+    cohort = Cohort(tmp_path)
+    nbgrader = CourseDirectory(config=PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path)).load_config(),
+                               root=str(tmp_path))
+    for step, setting, trainee in ((SUBMITTED, "submitted_directory", "P-00003"),
+                                   (AUTOGRADED, "autograded_directory", "P-00003"), (RELEASE, "release_directory", ".")):
+        expected = Path(nbgrader.format_path(getattr(nbgrader, setting), trainee, "02-kalkulator-ongkir"))
+        assert cohort.assignment_dir(step, "02-kalkulator-ongkir", trainee) == expected
+    for trainee, assignment in (("P-00003", "02-kalkulator-ongkir"), ("P-00044", "02-kalkulator-ongkir"),
+                                ("P-00044", "03-buku-pesanan")):
+        cohort.assignment_dir(SUBMITTED, assignment, trainee).mkdir(parents=True)
+    (tmp_path / "kiriman" / "02-kalkulator-ongkir" / "catatan.txt").write_text("bukan folder", encoding="utf-8")
+    assert cohort.trainees_with(SUBMITTED, "02-kalkulator-ongkir") == ["P-00003", "P-00044"]
+    assert cohort.assignments_at(SUBMITTED) == ["02-kalkulator-ongkir", "03-buku-pesanan"]
+    assert cohort.assignments_at(SUBMITTED, "P-00003") == ["02-kalkulator-ongkir"]
+    assert cohort.trainees_with(AUTOGRADED, "02-kalkulator-ongkir") == []
+
+
+def test_who_handed_in_what_in_nbgraders_default_layout(tmp_path):
+    cohort = Cohort(tmp_path)  # no nbgrader_config.py yet: nbgrader's defaults
+    for trainee, assignment in (("P-00003", "01-jualan-digital"), ("P-00043", "01-jualan-digital"),
+                                ("P-00043", "tes-awal")):
+        cohort.assignment_dir(SUBMITTED, assignment, trainee).mkdir(parents=True)
+    cohort.assignment_dir(RELEASE, "01-jualan-digital").mkdir(parents=True)
+    assert cohort.trainees_with(SUBMITTED, "01-jualan-digital") == ["P-00003", "P-00043"]
+    assert cohort.assignments_at(SUBMITTED) == ["01-jualan-digital", "tes-awal"]
+    assert cohort.assignments_at(RELEASE, ".") == ["01-jualan-digital"]
+    assert cohort.step_dir(FEEDBACK) == tmp_path / "feedback"
+
+
 def test_the_workspace_folders(tmp_path):
     kit, workspace = Kit(tmp_path), Workspace(tmp_path / "ws")
     assert workspace.cohorts_dir == tmp_path / "ws" / "cohorts"

@@ -764,7 +764,7 @@ def feedback(cohort_id: str, assignment_id: str, anyway: bool) -> None:
             cohort, assignment_id, on_progress=lambda d, t, trainee: update("feedback", d, t, trainee),
             hold_back_unmarked=not anyway,
         )
-    click.echo(f"Umpan balik ditulis untuk {len(summary.written)} peserta: {cohort.root / FEEDBACK}")
+    click.echo(f"Umpan balik ditulis untuk {len(summary.written)} peserta: {cohort.step_dir(FEEDBACK)}")
     click.echo(f"  (Feedback written for {len(summary.written)} trainees.)")
     if summary.bundles:
         click.echo(f"Zip untuk dikembalikan ke peserta (zips to hand back): {next(iter(summary.bundles.values())).parent}")

@@ -233,4 +233,4 @@ def _hand_in(
 
 
 def feedback_dirs(result: DemoResult) -> list[Path]:
-    return [cohort.root / FEEDBACK for cohort in result.cohorts]
+    return [cohort.step_dir(FEEDBACK) for cohort in result.cohorts]

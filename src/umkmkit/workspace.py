@@ -7,9 +7,11 @@ module pastes path strings together.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import sysconfig
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime
 from pathlib import Path, PurePath
 
@@ -29,14 +31,22 @@ REGISTRY_FILE = "umkm.csv"
 #: nbgrader's timestamp file in a submission folder.
 TIMESTAMP_FILE = "timestamp.txt"
 
-#: nbgrader's own step folders inside a cohort's course directory, and its path template of one
-#: assignment there: nbgrader's defaults (CourseDirectory's source_directory ... feedback_directory
-#: and directory_structure; tests/test_workspace_paths.py checks they still are). Not read from
-#: nbgrader.coursedir here: importing it takes some 2 s, which every umkmkit command would pay.
+#: nbgrader's steps in a cohort's course directory, named as nbgrader names their folders by
+#: default, and its default path template of one assignment there (CourseDirectory's
+#: source_directory ... feedback_directory and directory_structure; tests/test_workspace_paths.py
+#: checks they still are). A cohort whose nbgrader_config.py sets other folders or another
+#: template is laid out as it says (`CourseLayout`): nbgrader reads that file too. The defaults are
+#: written here, not read from nbgrader.coursedir: importing it takes some 2 s, which every umkmkit
+#: command would pay.
 SOURCE, RELEASE, SUBMITTED, AUTOGRADED, FEEDBACK = (
     "source", "release", "submitted", "autograded", "feedback",
 )
 PATH_TEMPLATE = "{nbgrader_step}/{student_id}/{assignment_id}"
+#: Stand-ins for "any trainee" and "any assignment" while a layout's folders are matched.
+_ASSIGNMENT_MARK, _TRAINEE_MARK = "\x00assignment\x00", "\x00trainee\x00"
+_MARK_GROUPS = {_ASSIGNMENT_MARK: "assignment", _TRAINEE_MARK: "trainee"}
+#: The CourseDirectory setting that names each step's folder.
+_STEP_SETTINGS = {step: f"{step}_directory" for step in (SOURCE, RELEASE, SUBMITTED, AUTOGRADED, FEEDBACK)}
 #: The boxes of a cohort in nbgrader's exchange: releases go out, submissions come in.
 OUTBOUND, INBOUND = "outbound", "inbound"
 
@@ -159,10 +169,63 @@ def find_kit(start: Path | None = None) -> Kit:
 
 
 @dataclass(frozen=True)
+class CourseLayout:
+    """Where nbgrader keeps a course's assignments: each step's folder and the path template."""
+
+    #: step (SOURCE, ..., FEEDBACK) -> its folder in the course directory
+    folders: dict[str, str]
+    directory_structure: str = PATH_TEMPLATE
+
+    @classmethod
+    def of(cls, config: Config) -> CourseLayout:
+        """The layout `config` sets (nbgrader's defaults where it sets nothing)."""
+        course = config.CourseDirectory if "CourseDirectory" in config else Config()
+        folders = {step: str(course[setting]) if setting in course else step for step, setting in _STEP_SETTINGS.items()}
+        template = str(course["directory_structure"]) if "directory_structure" in course else PATH_TEMPLATE
+        # nbgrader writes it with os.path.join (backslashes on Windows): one form here
+        return cls(folders, template.replace("\\", "/"))
+
+    @classmethod
+    def read(cls, config_file: Path) -> CourseLayout:
+        """The layout a cohort's nbgrader_config.py sets; nbgrader's defaults when there is none yet."""
+        if not config_file.is_file():
+            return cls({step: step for step in _STEP_SETTINGS})
+        return cls.of(PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config())
+
+    def path(self, step: str, assignment_id: str, trainee_id: str = ".") -> PurePath:
+        """One assignment's folder at one step, relative to the course directory."""
+        return PurePath(self.directory_structure.format(
+            nbgrader_step=self.folders.get(step, step), student_id=trainee_id, assignment_id=assignment_id,
+        ))
+
+    def find(self, root: Path, step: str, assignment_id: str = "*", trainee_id: str = "*") -> list[tuple[str, str]]:
+        """(trainee id, assignment id) of every assignment folder under `root` at `step` ("*": any;
+        trainee "." for source and release), sorted."""
+        marked = self.path(step, _ASSIGNMENT_MARK if assignment_id == "*" else assignment_id,
+                           _TRAINEE_MARK if trainee_id == "*" else trainee_id).parts
+        parts = [re.compile("".join(
+            f"(?P<{_MARK_GROUPS[piece]}>.+)" if piece in _MARK_GROUPS else re.escape(piece)
+            for piece in re.split(f"({_ASSIGNMENT_MARK}|{_TRAINEE_MARK})", part) if piece
+        )) for part in marked]
+        found = set()
+        for folder in root.glob(self.path(step, assignment_id, trainee_id).as_posix()):
+            matches = [rule.fullmatch(part) for rule, part in zip(parts, folder.relative_to(root).parts)]
+            if folder.is_dir() and all(matches):
+                groups = {name: value for match in matches for name, value in match.groupdict().items()}
+                found.add((groups.get("trainee", trainee_id), groups.get("assignment", assignment_id)))
+        return sorted(found)
+
+
+@dataclass(frozen=True)
 class Cohort:
     """One cohort = one nbgrader course directory with its own gradebook."""
 
     root: Path
+
+    @cached_property
+    def layout(self) -> CourseLayout:
+        """Where this cohort's nbgrader keeps assignments, as its nbgrader_config.py says (read once)."""
+        return CourseLayout.read(self.config_file)
 
     @property
     def cohort_id(self) -> str:
@@ -188,7 +251,19 @@ class Cohort:
     def assignment_dir(self, step: str, assignment_id: str, trainee_id: str = ".") -> Path:
         """Folder of one assignment at one nbgrader step (trainee "." for source and release)."""
         # pathlib drops the "." that nbgrader uses for source/ and release/
-        return self.root / PATH_TEMPLATE.format(nbgrader_step=step, student_id=trainee_id, assignment_id=assignment_id)
+        return self.root / self.layout.path(step, assignment_id, trainee_id)
+
+    def trainees_with(self, step: str, assignment_id: str) -> list[str]:
+        """Trainees with a folder of `assignment_id` at `step` (SUBMITTED: who handed it in), sorted."""
+        return sorted({trainee for trainee, _ in self.layout.find(self.root, step, assignment_id=assignment_id)})
+
+    def assignments_at(self, step: str, trainee_id: str = "*") -> list[str]:
+        """Assignments with a folder at `step`: of any trainee ("*"), of one, or "." for source and release."""
+        return sorted({assignment for _, assignment in self.layout.find(self.root, step, trainee_id=trainee_id)})
+
+    def step_dir(self, step: str) -> Path:
+        """The folder of one step (e.g. FEEDBACK: every trainee's feedback), as nbgrader's default layout has it."""
+        return self.root / self.layout.folders.get(step, step)
 
     def notebook_file(self, step: str, assignment_id: str, notebook_id: str, trainee_id: str = ".") -> Path:
         return self.assignment_dir(step, assignment_id, trainee_id) / f"{notebook_id}.ipynb"

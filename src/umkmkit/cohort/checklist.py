@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import logging
 import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ from umkmkit.course.curriculum import ChecklistItem, Curriculum
 from umkmkit.errors import UmkmkitError
 from umkmkit.files import write_text_atomic
 from umkmkit.workspace import Cohort
+
+log = logging.getLogger(__name__)
 
 FILE_COLUMNS = ("id_peserta", "item", "tanggal", "pelatih")
 #: Columns of `checklist_table`, in order (see its docstring).
@@ -219,6 +222,7 @@ def tick(
     if new:
         ticks += [Tick(trainee_id, item_id, day, trainer.strip()) for item_id in new]
         write_ticks(cohort, ticks)
+        log.info("ticked for %s in %s on %s: %s", trainee_id, cohort.cohort_id, day, ", ".join(new))
     return TickResult(
         trainee_id, name, tuple(new), tuple(item.id for item in items if item.id in have),
         _done_count(ticks, curriculum, trainee_id), len(curriculum.checklist),
@@ -235,6 +239,7 @@ def untick(cohort: Cohort, curriculum: Curriculum, trainee_id: str, item_ids: Se
     if removed:
         ticks = [t for t in ticks if not (t.trainee_id == trainee_id and t.item in wanted)]
         write_ticks(cohort, ticks)
+        log.info("ticks taken back for %s in %s: %s", trainee_id, cohort.cohort_id, ", ".join(sorted(removed)))
     return TickResult(
         trainee_id, name, tuple(item.id for item in items if item.id in removed),
         tuple(item.id for item in items if item.id not in removed),

@@ -577,8 +577,7 @@ def parse_due_date(text: str) -> datetime:
 def set_due_date(cohort: Cohort, assignment_id: str, due: datetime) -> datetime:
     """Set one assignment's due date (UTC, naive) in the cohort's gradebook; return it."""
     if not cohort.assignment_dir(SOURCE, assignment_id).is_dir():
-        source_dir = cohort.assignment_dir(SOURCE, assignment_id).parent
-        known = sorted(p.name for p in source_dir.iterdir() if p.is_dir()) if source_dir.is_dir() else []
+        known = cohort.assignments_at(SOURCE, ".")
         raise UmkmkitError(
             f"Kohort {cohort.cohort_id} tidak punya latihan '{assignment_id}'; yang ada: {', '.join(known) or '-'}. "
             f"({cohort.cohort_id} has no assignment '{assignment_id}'.)"
@@ -586,4 +585,5 @@ def set_due_date(cohort: Cohort, assignment_id: str, due: datetime) -> datetime:
     config = load_cohort_config(cohort)
     with Gradebook(config.CourseDirectory.db_url, course_id=cohort.cohort_id) as gradebook:
         gradebook.update_or_create_assignment(assignment_id, duedate=due)
+    log.info("due date of %s in %s: %s UTC", assignment_id, cohort.cohort_id, due)
     return due

@@ -170,7 +170,7 @@ def collect_submissions(
     for item in newest:
         outcome = _place(cohort, assignment_id, item, run_stamp, backups)
         (accepted if isinstance(outcome, Accepted) else skipped).append(outcome)
-    handed_in = {folder.parent.name for folder in (cohort.root / SUBMITTED).glob(f"*/{assignment_id}") if folder.is_dir()}
+    handed_in = set(cohort.trainees_with(SUBMITTED, assignment_id))
     missing = tuple(t.trainee_id for t in roster(cohort) if t.trainee_id not in handed_in)
     log.info("collected %s of %s: %d accepted, %d skipped, %d refused; %s", assignment_id, cohort.cohort_id,
              len(accepted), len(skipped), len(refused), exchange_note)
@@ -355,11 +355,10 @@ class _Identifier:
     def _other_assignments(self) -> dict[str, set]:
         """Cells of the cohort's other released assignments, keyed "assignment/notebook"."""
         if self._others is None:
-            release = self.cohort.root / RELEASE
             self._others = {
-                f"{folder.name}/{nb_id}": _cell_keys(notebooks.read_notebook(path))
-                for folder in sorted(p for p in release.iterdir() if p.is_dir() and p.name != self.assignment_id)
-                for nb_id, path in released_notebooks(self.cohort, folder.name).items()
+                f"{other}/{nb_id}": _cell_keys(notebooks.read_notebook(path))
+                for other in self.cohort.assignments_at(RELEASE, ".") if other != self.assignment_id
+                for nb_id, path in released_notebooks(self.cohort, other).items()
             }
         return self._others
 

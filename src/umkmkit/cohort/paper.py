@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,8 @@ from umkmkit.files import write_text_atomic
 from umkmkit.cohort.release import released_notebooks
 from umkmkit.cohort.simulate import fill_answers
 from umkmkit.workspace import SUBMITTED, Cohort, nbgrader_timestamp
+
+log = logging.getLogger(__name__)
 
 #: What the trainer writes for a question left blank on the sheet.
 BLANK = "-"
@@ -289,6 +292,8 @@ def enter_paper_answers(
         notebooks.write_notebook(nb, target)
         cohort.timestamp_file(SUBMITTED, release_id, trainee_id).write_text(nbgrader_timestamp(moment), encoding="utf-8")
         written[trainee_id] = target
+    log.info("paper answers of %s entered in %s: %d written, %d empty row(s)", release_id, cohort.cohort_id,
+             len(written), len(empty))
     return EnteredAnswers(release_id, written, tuple(empty))
 
 

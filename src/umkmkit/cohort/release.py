@@ -119,7 +119,7 @@ def released_notebooks(cohort: Cohort, assignment_id: str) -> dict[str, Path]:
     """Notebook id -> file of the cohort's released assignment (release/<assignment>/*.ipynb)."""
     folder = cohort.assignment_dir(RELEASE, assignment_id)
     if not folder.is_dir():
-        released = sorted(p.name for p in folder.parent.iterdir() if p.is_dir()) if folder.parent.is_dir() else []
+        released = cohort.assignments_at(RELEASE, ".")
         raise UmkmkitError(
             f"{folder} does not exist: cohort {cohort.cohort_id} has no assignment '{assignment_id}'. "
             f"Its assignments: {', '.join(released) or 'none'}."

@@ -3,6 +3,7 @@ structural checks that keep the manifest and the folders in agreement."""
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import tempfile
@@ -15,6 +16,8 @@ import yaml
 from umkmkit.course import notebooks
 from umkmkit.errors import UmkmkitError
 from umkmkit.workspace import GRADEBOOK_FILE, Kit, gradebook_url, nbgrader_api
+
+log = logging.getLogger(__name__)
 
 #: Called with (done, total, what is being done now).
 ProgressCallback = Callable[[int, int, str], None]
@@ -480,6 +483,7 @@ def build(
                 shutil.rmtree(target)
             release_dir.mkdir(parents=True, exist_ok=True)
             shutil.move(str(fresh), str(target))
+        log.info("built %s from solutions/%s", target, module.assignment)
         built.append(target)
         done += 1
     _report(on_progress, done, total, "done")

@@ -78,10 +78,7 @@ class GradingSummary:
 
 def submitted_trainees(cohort: Cohort, assignment_id: str) -> list[str]:
     """Trainees with a collected submission of this assignment, sorted."""
-    folder = cohort.root / SUBMITTED
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.iterdir() if (p / assignment_id).is_dir())
+    return cohort.trainees_with(SUBMITTED, assignment_id)
 
 
 def submission_fingerprint(cohort: Cohort, assignment_id: str, trainee_id: str) -> str:
@@ -216,10 +213,7 @@ def grade_cohort(
 
 def collected_assignments(cohort: Cohort) -> list[str]:
     """The assignments of which the cohort holds at least one collected submission, sorted."""
-    folder = cohort.root / SUBMITTED
-    if not folder.is_dir():
-        return []
-    return sorted({p.name for trainee in folder.iterdir() if trainee.is_dir() for p in trainee.iterdir() if p.is_dir()})
+    return cohort.assignments_at(SUBMITTED)
 
 
 def _grade(
@@ -467,8 +461,7 @@ def check_feedback_allowed(cohort: Cohort, curriculum: Curriculum, assignment_id
     test = curriculum.knowledge_test
     if test is None or assignment_id != test.pre:
         return
-    graded_post = cohort.root / AUTOGRADED
-    if not any(folder.is_dir() for folder in graded_post.glob(f"*/{test.post}")):
+    if not cohort.trainees_with(AUTOGRADED, test.post):
         raise UmkmkitError(
             f"Feedback on {test.pre} explains the right answers of the knowledge test, which "
             f"{cohort.cohort_id} still has to take as {test.post}. Grade {test.post} first, then run "

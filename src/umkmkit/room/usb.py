@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import email.message
 import email.parser
+import logging
 import os
 import shutil
 import subprocess
@@ -53,6 +54,8 @@ from packaging.version import Version
 from umkmkit.errors import UmkmkitError
 from umkmkit.room.lockfile import REGENERATE, TRAINER_LOCK, Pin, pins_for, python_patch_levels, read_lock
 from umkmkit.workspace import Kit, find_kit
+
+log = logging.getLogger(__name__)
 
 #: The Pythons the stick carries wheels for; install.sh and install.bat take the newest they find.
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
@@ -229,7 +232,9 @@ def build_usb_folder(
     if out.exists():
         shutil.rmtree(out)
     partial.rename(out)
-    return UsbFolder(out, sorted((out / WHEELS_DIR).glob("*.whl")), out / NPM_CACHE_DIR if npm_cache else None)
+    wheels = sorted((out / WHEELS_DIR).glob("*.whl"))
+    log.info("USB folder %s: %d wheel(s)%s", out, len(wheels), ", npm cache" if npm_cache else "")
+    return UsbFolder(out, wheels, out / NPM_CACHE_DIR if npm_cache else None)
 
 
 def target_pins(pins: Iterable[Pin], target: Target) -> list[Pin]:
