@@ -345,7 +345,8 @@ def _worker_start(cohort_root: str, policy_json: str, timeout: int | None, run: 
 
     from umkmkit.graded_outputs import autograde_preprocessors
     from umkmkit.kernel_watchdog import kill_every_kernel_now
-    from umkmkit.sandbox import kill_forkserver_now, linux_sandbox
+    from umkmkit.kernel_provisioner import kill_forkserver_now
+    from umkmkit.sandbox import linux_sandbox
     from umkmkit.sandbox_launcher import PR_SET_PDEATHSIG, SandboxPolicy as Policy
 
     folder = Path(run) / f"w{os.getpid()}"
