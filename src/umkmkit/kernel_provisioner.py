@@ -52,6 +52,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from copy import copy
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -86,9 +87,10 @@ def spec_with_provisioner(spec: KernelSpec | None, name: str, config: dict[str, 
     """
     if spec is None:
         return None
-    fields = spec.to_dict()
+    # every trait this jupyter_client's KernelSpec has (to_dict's keys are not all traits in 8.6)
+    fields = {key: copy(value) for key, value in spec.trait_values().items()}
     fields["metadata"] = {**spec.metadata, "kernel_provisioner": {"provisioner_name": name, "config": config}}
-    return KernelSpec(resource_dir=spec.resource_dir, **fields)
+    return KernelSpec(**fields)
 
 
 class _WaitsForExitQuickly(LocalProvisioner):
