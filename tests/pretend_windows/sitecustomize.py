@@ -1,8 +1,8 @@
 """Makes the kit's grading path see a Windows machine: put this folder on PYTHONPATH.
 
-Used by tests/test_portable_path.py. The modules that grade (sandbox, grading, kernel_watchdog,
-graded_outputs, doctor) get a `sys` whose platform is "win32" and an `os` and `signal` without
-the calls Windows lacks, so a Unix-only call reached on the portable path fails the test with
+Used by tests/test_portable_path.py. The modules that grade (sandbox, kernel_provisioner, grading,
+kernel_watchdog, graded_outputs, doctor) get a `sys` whose platform is "win32" and an `os` and
+`signal` without the calls Windows lacks, so a Unix-only call reached on the portable path fails the test with
 AttributeError, as it would on a trainer's Windows laptop. Everything else (Python itself,
 nbgrader, jupyter_client, the kernels) is untouched.
 """
@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 
-GRADING_PATH = {"umkmkit.grading.sandbox", "umkmkit.grading.grader", "umkmkit.grading.watchdog", "umkmkit.grading.graded_outputs", "umkmkit.room.doctor"}
+GRADING_PATH = {"umkmkit.grading.sandbox", "umkmkit.grading.provisioner", "umkmkit.grading.grader", "umkmkit.grading.watchdog", "umkmkit.grading.graded_outputs", "umkmkit.room.doctor"}
 NOT_ON_WINDOWS = {
     "os": {"geteuid", "getuid", "getegid", "getgid", "setuid", "setgid", "fork", "forkpty", "chown", "lchown",
            "fchown", "killpg", "setsid", "setpgid", "getpgid", "getpgrp", "sched_getaffinity", "getloadavg", "sync"},

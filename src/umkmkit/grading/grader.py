@@ -339,7 +339,8 @@ def _worker_start(cohort_root: str, policy_json: str, timeout: int | None, run: 
 
     from umkmkit.grading.graded_outputs import autograde_preprocessors
     from umkmkit.grading.watchdog import kill_every_kernel_now
-    from umkmkit.grading.sandbox import kill_forkserver_now, linux_sandbox
+    from umkmkit.grading.provisioner import kill_forkserver_now
+    from umkmkit.grading.sandbox import linux_sandbox
     from umkmkit.grading.launcher import PR_SET_PDEATHSIG, SandboxPolicy as Policy
 
     folder = Path(run) / f"w{os.getpid()}"

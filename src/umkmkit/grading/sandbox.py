@@ -1,7 +1,8 @@
 """Limits on trainee code while it is graded.
 
 nbgrader runs a trainee's notebook with the grader's own rights, in a folder inside the
-course directory. Here every kernel nbgrader starts goes through `SandboxKernelManager`:
+course directory. Here every kernel nbgrader starts goes through `SandboxKernelManager`, and
+jupyter_client launches it with the kit's provisioner (`umkmkit.grading.provisioner`):
 
 - it runs in a fresh private folder holding only a copy of that trainee's submission (and the
   assignment's data files and helper module), never inside the course directory; the folders
@@ -25,9 +26,7 @@ is missing. No Unix-only call is reached on that path.
 
 from __future__ import annotations
 
-import asyncio
 import atexit
-import json
 import os
 import shutil
 import socket
@@ -40,11 +39,13 @@ from pathlib import Path
 from queue import Empty
 
 import zmq.asyncio
+from jupyter_client import protocol_version_info
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Int, List, Unicode, default
 
 from umkmkit.errors import UmkmkitError
+from umkmkit.grading.kernel_spec import SANDBOX_PROVISIONER, spec_with_provisioner
 from umkmkit.grading.kernel_start import SteadyStart
 from umkmkit.grading.launcher import (
     PROTECTIONS, SANDBOX_UID_BASE, SandboxPolicy, kernel_counts_processes_per_namespace, run_probe,
@@ -132,7 +133,7 @@ def new_workdir(base: Path | None = None) -> Path:
     return workdir
 
 
-def _chown_for_kernel(workdir: Path, policy: SandboxPolicy, uid: int) -> None:
+def chown_for_kernel(workdir: Path, policy: SandboxPolicy, uid: int) -> None:
     """As root with a separate user, the kernel's folder belongs to that user."""
     if linux_sandbox() and running_as_root() and policy.switch_user:
         for path in (workdir, *workdir.rglob("*")):
@@ -277,7 +278,7 @@ def _probe(policy: SandboxPolicy, uid: int) -> dict | None:
     listener = socket.socket()
     try:
         workdir = new_workdir(base)
-        _chown_for_kernel(workdir, policy, uid)
+        chown_for_kernel(workdir, policy, uid)
         # a second copy of the solutions and a grader's file, which the kernel must not read
         secret = secret_folder / "solusi.ipynb"
         secret.write_text("kunci jawaban", encoding="utf-8")
@@ -305,17 +306,25 @@ class SandboxKernelClient(AsyncKernelClient):
     then a message on IOPub so the subscription is known to be live); only the waits are short.
     Draining less is safe: nbclient ignores IOPub messages that answer another request.
     Its sockets also retry connecting every 5 ms instead of 100 ms, since they are opened
-    before the kernel has bound its own.
+    before the kernel has bound its own: a zmq context of its own with that option, which
+    `stop_channels` destroys as jupyter_client destroys the context it makes itself.
     """
 
+    own_context: zmq.asyncio.Context | None = None
+
     @default("context")
-    def _context_default(self) -> zmq.asyncio.Context:
-        self._created_context = True
+    def _reconnecting_context(self) -> zmq.asyncio.Context:
         context = zmq.asyncio.Context()
         context.setsockopt(zmq.RECONNECT_IVL, 5)
+        self.own_context = context
         return context
 
-    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+    def stop_channels(self) -> None:
+        super().stop_channels()
+        if self.own_context is not None and not self.own_context.closed:
+            self.own_context.destroy(linger=100)
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
         while True:
             self.kernel_info()
@@ -329,9 +338,9 @@ class SandboxKernelClient(AsyncKernelClient):
                 except Empty:
                     pass
                 else:
-                    self._handle_kernel_info_reply(reply)
+                    adapt_to_protocol(self, reply)
                     break
-            if not await self._async_is_alive():
+            if not await self.is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
@@ -341,13 +350,20 @@ class SandboxKernelClient(AsyncKernelClient):
             except Empty:
                 break
 
-    wait_for_ready = _async_wait_for_ready
+
+def adapt_to_protocol(client: AsyncKernelClient, kernel_info_reply: dict) -> None:
+    """What jupyter_client's own handshake does with the kernel_info reply: speak the kernel's
+    major protocol version if it is not the client's."""
+    major = int(kernel_info_reply["content"]["protocol_version"].split(".")[0])
+    if major != protocol_version_info[0]:
+        client.session.adapt_version = major
 
 
 class SandboxKernelManager(SteadyStart, AsyncKernelManager):
     """A kernel manager that starts each kernel in a private folder under the sandbox launcher
-    (and, on the tcp transport of the portable path, again on new ports if it lost a port race:
-    `umkmkit.grading.kernel_start`).
+    or from the fork server (`umkmkit.grading.provisioner.SandboxProvisioner`, which these traits
+    configure), and, on the tcp transport of the portable path, again on new ports if it lost a
+    port race (`umkmkit.grading.kernel_start`).
 
     nbgrader's Execute preprocessor uses it through configuration
     (`Execute.kernel_manager_class`); the policy and user id come from the grading worker.
@@ -363,116 +379,21 @@ class SandboxKernelManager(SteadyStart, AsyncKernelManager):
         help="Libraries the fork server imports once, because the exercises import them.",
     )
 
-    _workdir: Path | None = None
-    _watchdog = None
-
     @default("use_forkserver")
     def _use_forkserver_default(self) -> bool:
         return linux_sandbox()
 
     @default("client_factory")
-    def _client_factory_default(self) -> type:
+    def _sandbox_client_factory(self) -> type:
         return SandboxKernelClient
 
-    async def _async_wait(self, pollinterval: float = 0.1) -> None:
-        # a killed kernel is gone within milliseconds: do not sleep a tenth of a second on it
-        while await self._async_is_alive():
-            await asyncio.sleep(0.005)
-
-    async def _async_pre_start_kernel(self, **kw):
-        policy = SandboxPolicy.from_json(self.policy_json)
-        if self._workdir is not None:  # a start tried again (umkmkit.grading.kernel_start): a fresh folder
-            shutil.rmtree(self._workdir, ignore_errors=True)
-        workdir = new_workdir()
-        self._workdir = workdir
-        work, home = workdir / "kerja", workdir / "home"
-        source = kw.get("cwd")
-        if source and Path(source).is_dir():
-            copy_submission_files(Path(source), work)
-        if linux_sandbox():
-            # ipc sockets are files: they work across the network namespace the kernel gets
-            self.transport = "ipc"
-            self.ip = str(workdir / "ipc")
-        else:  # Windows has no ipc transport; the kernel shares the machine's network anyway
-            self.transport, self.ip = "tcp", "127.0.0.1"
-        self.connection_file = str(workdir / "kernel.json")
-        kw["cwd"] = str(work)
-        kw["env"] = kernel_environment(kw.get("env"), home) | {"TMPDIR": str(work), "MPLBACKEND": "agg"}
-        result = await super()._async_pre_start_kernel(**kw)
-        _chown_for_kernel(workdir, policy, self.sandbox_uid)
-        return result
-
-    async def _async_launch_kernel(self, kernel_cmd, **kw):
-        policy = SandboxPolicy.from_json(self.policy_json)
-        server = _forkserver_socket(tuple(self.preload)) if self.use_forkserver and linux_sandbox() else None
-        if server and kernel_cmd[1:3] == ["-m", "ipykernel_launcher"]:
-            request = {"argv": kernel_cmd[3:], "policy": policy.to_json(), "uid": self.sandbox_uid,
-                       "workdir": str(self._workdir)}
-            command = [sys.executable, "-m", "umkmkit.grading.forkclient", server, json.dumps(request)]
-        else:
-            command = launcher_command(policy, self.sandbox_uid, self._workdir, kernel_cmd)
-        await super()._async_launch_kernel(command, **kw)
-        if not linux_sandbox():
-            from umkmkit.grading.watchdog import KernelWatchdog
-
-            self._watchdog = KernelWatchdog(self.provisioner.process.pid, policy, self._workdir).start()
-
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        # jupyter_client's shutdown calls _async_cleanup_resources itself, not cleanup_resources
-        try:
-            await super()._async_cleanup_resources(restart=restart)
-        finally:
-            if self._watchdog is not None:
-                self._watchdog.stop()
-                self._watchdog = None
-            if self._workdir is not None and not restart:
-                shutil.rmtree(self._workdir, ignore_errors=True)
-                self._workdir = None
-
-    cleanup_resources = _async_cleanup_resources
-
-
-_FORKSERVER: tuple[subprocess.Popen, str, str] | None = None
-
-
-def _forkserver_socket(preload: tuple[str, ...]) -> str | None:
-    """The socket of this process's kernel fork server, started on first use; None if it fails."""
-    global _FORKSERVER
-    if _FORKSERVER is not None and _FORKSERVER[0].poll() is None:
-        return _FORKSERVER[1]
-    folder = tempfile.mkdtemp(prefix="forkserver-", dir=run_folder())
-    path = os.path.join(folder, "kernels.sock")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "umkmkit.grading.forkserver", path, *preload],
-        stdout=subprocess.PIPE, start_new_session=True,
-    )
-    if process.stdout.readline().strip() != b"ready":
-        process.kill()
-        shutil.rmtree(folder, ignore_errors=True)
-        return None
-    _FORKSERVER = (process, path, folder)
-    atexit.register(_stop_forkserver)
-    return path
-
-
-def _stop_forkserver() -> None:
-    global _FORKSERVER
-    if _FORKSERVER is not None:
-        process, _, folder = _FORKSERVER
-        process.kill()
-        process.wait()
-        shutil.rmtree(folder, ignore_errors=True)
-        _FORKSERVER = None
-
-
-def kill_forkserver_now() -> None:
-    """Kill this process's fork server (its kernels die with it) without waiting or locking:
-    safe in a signal handler, when the grading process is gone."""
-    if _FORKSERVER is not None:
-        try:
-            os.kill(_FORKSERVER[0].pid, 9)
-        except OSError:
-            pass
+    @property
+    def kernel_spec(self):
+        """The kernel spec, naming the sandbox's provisioner (`umkmkit.grading.provisioner` says why here)."""
+        return spec_with_provisioner(super().kernel_spec, SANDBOX_PROVISIONER, {
+            "policy_json": self.policy_json, "sandbox_uid": self.sandbox_uid,
+            "use_forkserver": self.use_forkserver, "preload": list(self.preload),
+        })
 
 
 #: More than this beside a notebook is not a submission: refuse rather than fill the disk.

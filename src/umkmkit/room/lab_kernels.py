@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -30,13 +29,12 @@ from pathlib import Path
 from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 from traitlets import Unicode
 
-from umkmkit.errors import UmkmkitError
 from umkmkit.files import write_text_atomic
+from umkmkit.grading.kernel_spec import LAB_PROVISIONER, spec_with_provisioner
+# where a participant's kernel starts: decided by the lab's provisioner, named here as before
+from umkmkit.grading.provisioner import working_directory as working_directory
 from umkmkit.grading.kernel_start import SteadyKernelManager
-from umkmkit.grading.sandbox import (
-    SANDBOX_UID_BASE, SANDBOX_VARIABLE, SandboxKernelManager, SandboxPolicy, check_protections, kernel_environment,
-    launcher_command, linux_sandbox, new_workdir,
-)
+from umkmkit.grading.sandbox import SANDBOX_VARIABLE, SandboxKernelManager, SandboxPolicy, check_protections, linux_sandbox
 
 #: A participant's kernel lives all day: CPU time for hours of work, not one grading run's minutes.
 LAB_CPU_SECONDS = 4 * 3600
@@ -60,19 +58,9 @@ def lab_policy(participant_folder: Path, hidden: Sequence[Path] = ()) -> Sandbox
     )
 
 
-def working_directory(requested: str | None, shared_folders: Sequence[str]) -> str:
-    """Where a kernel starts: its notebook's folder (`requested`, as Jupyter Server gives it)
-    when that lies in a shared folder, else the first shared folder."""
-    if requested:
-        path = Path(requested).resolve()
-        for folder in map(Path, shared_folders):
-            if path == folder or folder in path.parents:
-                return str(path)
-    return shared_folders[0]
-
-
 class LabKernelManager(ServerKernelManager):
-    """Jupyter Server's kernel manager, starting each kernel under the sandbox launcher.
+    """Jupyter Server's kernel manager, starting each kernel under the sandbox launcher
+    (`umkmkit.grading.provisioner.LabProvisioner`, configured by `policy_json`).
 
     Each kernel gets a private folder (its connection file, ipc sockets and home) and the
     participants' folder (`SandboxPolicy.shared_folders`), and starts in its notebook's folder
@@ -81,42 +69,10 @@ class LabKernelManager(ServerKernelManager):
 
     policy_json = Unicode(config=True, help="SandboxPolicy as JSON, the participants' folder in shared_folders.")
 
-    _workdir: Path | None = None
-
-    def _policy(self) -> SandboxPolicy:
-        policy = SandboxPolicy.from_json(self.policy_json)
-        if not policy.shared_folders:
-            raise UmkmkitError(
-                "LabKernelManager.policy_json names no shared folder (the participants' folder): start the "
-                "participants' JupyterLab with `umkmkit lab`, which sets it."
-            )
-        return policy
-
-    async def _async_pre_start_kernel(self, **kw):
-        policy = self._policy()
-        if self._workdir is None:  # a restart keeps the folder: the server's channels stay on its sockets
-            self._workdir = new_workdir()
-        workdir = self._workdir
-        # ipc sockets are files in the kernel's folder: they work across its network namespace
-        self.transport, self.ip = "ipc", str(workdir / "ipc")
-        self.connection_file = str(workdir / "kernel.json")
-        kw["cwd"] = working_directory(kw.get("cwd"), policy.shared_folders)
-        kw["env"] = kernel_environment(kw.get("env"), workdir / "home")
-        return await super()._async_pre_start_kernel(**kw)
-
-    async def _async_launch_kernel(self, kernel_cmd, **kw):
-        policy = replace(self._policy(), working_directory=kw["cwd"])
-        await super()._async_launch_kernel(launcher_command(policy, SANDBOX_UID_BASE, self._workdir, kernel_cmd), **kw)
-
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        try:
-            await super()._async_cleanup_resources(restart=restart)
-        finally:
-            if self._workdir is not None and not restart:
-                shutil.rmtree(self._workdir, ignore_errors=True)
-                self._workdir = None
-
-    cleanup_resources = _async_cleanup_resources
+    @property
+    def kernel_spec(self):
+        """The kernel spec, naming the lab's provisioner (`umkmkit.grading.provisioner` says why here)."""
+        return spec_with_provisioner(super().kernel_spec, LAB_PROVISIONER, {"policy_json": self.policy_json})
 
 
 class ValidationKernelManager(SandboxKernelManager):
@@ -127,9 +83,9 @@ class ValidationKernelManager(SandboxKernelManager):
     working directory: that folder is the one whose files the kernel gets.
     """
 
-    async def _async_pre_start_kernel(self, **kw):
+    async def start_kernel(self, **kw) -> None:
         kw["cwd"] = kw.get("cwd") or os.getcwd()
-        return await super()._async_pre_start_kernel(**kw)
+        await super().start_kernel(**kw)
 
 
 @dataclass(frozen=True)

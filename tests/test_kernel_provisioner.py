@@ -1,0 +1,133 @@
+"""The kit launches kernels through jupyter_client's public seams (umkmkit.grading.provisioner).
+
+No kit class overrides an underscore name of jupyter_client's kernel managers, clients or
+provisioners (those may change in any release); the provisioners are registered as entry
+points and chosen by the managers' kernel specs; a killed kernel is waited for in short steps.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import time
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.blocking import BlockingKernelClient
+from jupyter_client.client import KernelClient
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager, KernelManager
+from jupyter_client.multikernelmanager import AsyncMultiKernelManager, MultiKernelManager
+from jupyter_client.provisioning import KernelProvisionerBase, LocalProvisioner
+from jupyter_client.provisioning.factory import KernelProvisionerFactory
+
+from umkmkit.grading.kernel_spec import LAB_PROVISIONER, SANDBOX_PROVISIONER
+from umkmkit.grading.provisioner import LabProvisioner, SandboxProvisioner
+from umkmkit.room.lab_kernels import LabKernelManager, ValidationKernelManager
+from umkmkit.grading.sandbox import SandboxKernelManager, SandboxPolicy
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "umkmkit"
+#: jupyter_client's classes whose private names the kit must not override.
+JUPYTER_CLIENT_CLASSES = (
+    KernelManager, AsyncKernelManager, KernelClient, AsyncKernelClient, BlockingKernelClient,
+    KernelProvisionerBase, LocalProvisioner, KernelProvisionerFactory, KernelSpecManager,
+    MultiKernelManager, AsyncMultiKernelManager,
+)
+
+
+def private_jupyter_client_names() -> set[str]:
+    """Every underscore name (not a dunder) of those classes, inherited ones included."""
+    return {
+        name for cls in JUPYTER_CLIENT_CLASSES for name in dir(cls)
+        if name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+    }
+
+
+def names_defined_in_classes(tree: ast.Module) -> list[tuple[str, str, int]]:
+    """(class, name, line) for every method and class-level assignment of every class."""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for item in node.body:
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found.append((node.name, item.name, item.lineno))
+            elif isinstance(item, ast.Assign):
+                found += [(node.name, t.id, item.lineno) for t in item.targets if isinstance(t, ast.Name)]
+            elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                found.append((node.name, item.target.id, item.lineno))
+    return found
+
+
+def test_no_kit_class_overrides_a_private_name_of_jupyter_client():
+    private = private_jupyter_client_names()
+    assert {"_async_launch_kernel", "_async_wait_for_ready", "_async_cleanup_resources", "_context_default"} <= private
+    overrides = [
+        f"{path.relative_to(SRC.parent)}:{line} {cls}.{name}"
+        for path in sorted(SRC.rglob("*.py"))
+        for cls, name, line in names_defined_in_classes(ast.parse(path.read_text(encoding="utf-8")))
+        if name in private
+    ]
+    assert not overrides, "kit classes override private names of jupyter_client:\n" + "\n".join(overrides)
+
+
+def test_the_scan_finds_such_an_override():
+    tree = ast.parse("class M(AsyncKernelManager):\n    async def _async_launch_kernel(self, cmd, **kw): ...\n"
+                     "    _kill_kernel = None\n")
+    assert [(c, n) for c, n, _ in names_defined_in_classes(tree) if n in private_jupyter_client_names()] == [
+        ("M", "_async_launch_kernel"), ("M", "_kill_kernel"),
+    ]
+
+
+def test_the_provisioners_are_registered_entry_points():
+    found = {ep.name: ep.value for ep in entry_points(group=KernelProvisionerFactory.GROUP_NAME)}
+    assert found.get(SANDBOX_PROVISIONER) == "umkmkit.grading.provisioner:SandboxProvisioner", (
+        "reinstall the kit (make setup, or pip install --no-deps -e .): its entry points are missing"
+    )
+    assert found.get(LAB_PROVISIONER) == "umkmkit.grading.provisioner:LabProvisioner"
+
+
+def test_the_managers_kernel_specs_name_their_provisioner_and_the_shared_spec_is_untouched():
+    specs = KernelSpecManager()
+    policy = SandboxPolicy(shared_folders=("/tmp",)).to_json()
+    sandbox = SandboxKernelManager(kernel_name="python3", kernel_spec_manager=specs, policy_json=policy,
+                                   use_forkserver=False, sandbox_uid=60123)
+    lab = LabKernelManager(kernel_name="python3", kernel_spec_manager=specs, policy_json=policy)
+    stanza = sandbox.kernel_spec.metadata["kernel_provisioner"]
+    assert stanza == {"provisioner_name": SANDBOX_PROVISIONER, "config": {
+        "policy_json": policy, "sandbox_uid": 60123, "use_forkserver": False, "preload": list(sandbox.preload),
+    }}
+    assert lab.kernel_spec.metadata["kernel_provisioner"] == {
+        "provisioner_name": LAB_PROVISIONER, "config": {"policy_json": policy},
+    }
+    assert sandbox.kernel_spec.argv == specs.get_kernel_spec("python3").argv
+    assert "kernel_provisioner" not in specs.get_kernel_spec("python3").metadata
+
+
+@pytest.mark.parametrize("manager_class", [SandboxKernelManager, ValidationKernelManager])
+def test_a_sandboxed_kernel_is_launched_by_the_provisioner_and_its_folder_removed(manager_class, tmp_path):
+    (tmp_path / "data.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+
+    async def scenario() -> tuple[object, Path, bool, float]:
+        manager = manager_class(kernel_name="python3")
+        await manager.start_kernel(cwd=str(tmp_path))
+        provisioner, folder = manager.provisioner, manager.provisioner.workdir
+        copied = (folder / "kerja" / "data.csv").is_file()
+        started = time.perf_counter()
+        await manager.shutdown_kernel(now=True)
+        return provisioner, folder, copied, time.perf_counter() - started
+
+    provisioner, folder, copied, stopping = asyncio.run(scenario())
+    assert isinstance(provisioner, SandboxProvisioner)
+    assert copied and not folder.exists()
+    # killed and waited for in 5 ms steps: jupyter_client alone sleeps 0.1 s before it looks again
+    assert stopping < 0.1
+
+
+def test_the_lab_provisioner_refuses_a_policy_without_the_participants_folder():
+    from umkmkit.errors import UmkmkitError
+
+    with pytest.raises(UmkmkitError, match="shared folder"):
+        LabProvisioner(policy_json=SandboxPolicy().to_json()).policy()
