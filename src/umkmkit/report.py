@@ -25,6 +25,7 @@ one card per module, and charts are drawn so their text stays at least 10 CSS pi
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections import defaultdict
@@ -34,6 +35,7 @@ from datetime import date
 from pathlib import Path
 
 import jinja2
+import markupsafe
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -531,16 +533,24 @@ def _trainee_pages(data: ReportData, curriculum: Curriculum, today: date) -> dic
     challenge = (points + " / " + maxima).where(modules["nilai_maks_tantangan"] > 0, "–")
     # every row of every sheet at once, then handed out per trainee:
     # (module number, title, best %, pass mark, result, its CSS class, challenge points, attempts),
-    # the order peserta.html.j2 unpacks them in
+    # the order of the arguments of _peserta_row.html.j2's macro
     columns = [
         modules["tugas"].map({m.assignment: m.id for m in curriculum.assignments}),
         modules["tugas"].map({m.assignment: m.judul for m in curriculum.assignments}),
         _formatted(modules["persen"], formats.percent), _formatted(modules["batas_lulus"], formats.percent), outcome,
         outcome.map(_OUTCOME_CLASS).fillna("tunggu"), challenge, _formatted(modules["percobaan"], formats.number),
     ]
-    rows_by_person: dict[str, list[tuple]] = defaultdict(list)
+    # each distinct row is rendered once (a few thousand among some 32,000) by the macro the
+    # sheets' template would otherwise run for every row of every sheet
+    make_row = _TEMPLATES.get_template("_peserta_row.html.j2").module.row
+    made: dict[tuple, str] = {}
+    rows_by_person: dict[str, list[str]] = defaultdict(list)
     for trainee_id, *row in zip(modules["id_peserta"].tolist(), *(column.tolist() for column in columns)):
-        rows_by_person[trainee_id].append(tuple(row))
+        key = tuple(row)
+        html = made.get(key)
+        if html is None:
+            html = made[key] = make_row(*key)
+        rows_by_person[trainee_id].append(html)
     businesses = _businesses(data)
     # the phone checklist of each trainee's latest cohort with one: (done, of, items not done yet)
     ticks: dict[str, tuple[int, int, list[str]]] = {}
@@ -572,6 +582,16 @@ _TEMPLATES = jinja2.Environment(
     autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     auto_reload=False,  # read once per run: no stat() per trainee sheet
 )
+
+
+@functools.cache
+def _page_style() -> markupsafe.Markup:
+    """laporan.css, inlined by _page.html.j2 in every page: rendered once per process, not included
+    (a template lookup and a context copied) again for each of thousands of trainee sheets."""
+    return markupsafe.Markup(_TEMPLATES.get_template("laporan.css").render())
+
+
+_TEMPLATES.globals["page_style"] = _page_style
 
 
 @dataclass(frozen=True)
