@@ -76,6 +76,23 @@ def test_ledger_matches_every_gradebook_through_nbgraders_api(demo, curriculum):
     assert (missing["nilai"] == 0).all() and len(missing) > 0  # returning trainees skip what they passed
 
 
+def test_a_sqlite_gradebook_read_with_sqlite3_gives_sqlalchemys_rows(demo):
+    """The ledger's quick path for SQLite (umkmkit.ledger.progress._read_sqlite) returns what the
+    SQLAlchemy path every other database takes returns, value for value and type for type."""
+    from umkmkit.ledger import progress
+    from umkmkit.workspace import gradebook_url, sqlite_path
+
+    workspace = demo[0]
+    for cohort in workspace_cohorts(workspace):
+        database = sqlite_path(load_cohort_config(cohort).CourseDirectory.db_url)
+        quick = progress._read_sqlite(database)
+        through_sqlalchemy = progress._read_database(gradebook_url(database, read_only=True))
+        assert [[tuple(row) for row in rows] for rows in quick] == [[tuple(row) for row in rows] for rows in through_sqlalchemy]
+        assert [[tuple(map(type, row)) for row in rows] for rows in quick] == [
+            [tuple(map(type, row)) for row in rows] for rows in through_sqlalchemy]
+        assert quick[1], f"{cohort.cohort_id}: the demo's gradebook holds submissions"
+
+
 def test_person_in_two_cohorts_is_one_person_with_the_best_score(demo, curriculum):
     _, table, modules, people = demo
     assert people["id_peserta"].is_unique

@@ -223,23 +223,12 @@ def report(cohort_ids: tuple[str, ...], lang: str, capacity: int | None, priorit
     """
     from umkmkit.course.curriculum import load_curriculum
     from umkmkit.ledger.invitations import DEFAULT_PRIORITY, parse_priority
-    from umkmkit.report.build import build_report
-
+    from umkmkit.report.build import build_report, require_cohorts
     from umkmkit.workspace import Workspace
 
     kit = find_kit()
     workspace = Workspace(workspace_dir.resolve()) if workspace_dir else kit.workspace
-    cohorts_dir = workspace.cohorts_dir
-    if not cohorts_dir.is_dir() or not any(p.is_dir() and not p.name.startswith(".") for p in cohorts_dir.iterdir()):
-        demo = kit.demo_workspace
-        has_demo = demo.cohorts_dir.is_dir()
-        raise UmkmkitError(
-            f"Tidak ada kohort di {cohorts_dir}: buat kohort dengan `umkmkit cohort create`"
-            + (f", atau laporkan kohort demo dengan `umkmkit report --workspace {demo.root}`" if has_demo else "")
-            + f". (No cohorts in {cohorts_dir}: create one with `umkmkit cohort create`"
-            + (f", or report on the demo's with `umkmkit report --workspace {demo.root}`" if has_demo else "")
-            + ".)"
-        )
+    require_cohorts(workspace, kit)
     with progress_bar() as update:
         written = build_report(
             workspace, kit, load_curriculum(kit), cohort_ids=list(cohort_ids) or None, lang=lang,

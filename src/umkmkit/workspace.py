@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import sys
 import sysconfig
 from dataclasses import dataclass
@@ -62,6 +63,13 @@ def gradebook_url(path: PurePath | str, *, read_only: bool = False) -> str:
     """
     posix = (path if isinstance(path, PurePath) else Path(path)).as_posix()
     return f"{_SQLITE_URL_PREFIX}file:{posix}?mode=ro&uri=true" if read_only else _SQLITE_URL_PREFIX + posix
+
+
+def read_only_connection(path: PurePath | str) -> sqlite3.Connection:
+    """A plain sqlite3 connection to the SQLite gradebook at `path` through which nothing can be
+    written: the file `gradebook_url(path, read_only=True)` opens through SQLAlchemy, the same way."""
+    posix = (path if isinstance(path, PurePath) else Path(path)).as_posix()
+    return sqlite3.connect(f"file:{posix}?mode=ro", uri=True)
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -12,12 +12,21 @@ Optional challenges (Tantangan: grade cells named `tantangan...`/`tes_tantangan.
 only, and passing is computed from them; `nilai_tantangan`/`nilai_maks_tantangan` hold the
 challenges, shown apart.
 
+The queries are SQLAlchemy's; a SQLite gradebook (the usual one) is read with the standard
+library's sqlite3, running the SQL SQLAlchemy compiles for SQLite once per process and converting
+each column as SQLAlchemy would (`_read_sqlite`): an engine, a compilation and Row objects per
+gradebook cost more than SQLite's own work (measured with benchmarks/report.py at full size, the
+ledger took 0.95 s of CPU through SQLAlchemy, 0.75 s so). Any other database goes through SQLAlchemy.
+
 Column names are Indonesian, like the kit's data sets, because coordinators open these tables.
 """
 
 from __future__ import annotations
 
+import functools
+import sqlite3
 from collections.abc import Iterable
+from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
@@ -26,7 +35,7 @@ from umkmkit.course import notebooks
 from umkmkit.cohort.cohorts import load_cohort_config, roster
 from umkmkit.course.curriculum import Curriculum
 from umkmkit.errors import UmkmkitError
-from umkmkit.workspace import Cohort, Workspace, gradebook_url, sqlite_path
+from umkmkit.workspace import Cohort, Workspace, gradebook_url, read_only_connection, sqlite_path
 
 #: `modul` of the pre-test and the post-test rows in knowledge_test_ledger.
 TEST_MOMENTS = ("awal", "akhir")
@@ -134,8 +143,10 @@ def _typed(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cohort_ledger(cohort: Cohort, expected: pd.DataFrame) -> pd.DataFrame:
+    if expected.empty:  # e.g. no knowledge test in curriculum.yml: no roster to read
+        return pd.DataFrame(columns=LEDGER_COLUMNS)
     people = _roster_table(cohort)
-    if people.empty or expected.empty:
+    if people.empty:
         return pd.DataFrame(columns=LEDGER_COLUMNS)
     maxima, submitted = _gradebook_tables(cohort)
     table = people.merge(expected, how="cross")
@@ -175,27 +186,22 @@ def _gradebook_tables(cohort: Cohort) -> tuple[pd.DataFrame, pd.DataFrame]:
     ])
     url = load_cohort_config(cohort).CourseDirectory.db_url
     database = sqlite_path(url)
-    if database is not None:
-        if not database.is_file():
-            return empty_max, empty_sub  # a cohort nobody has handed anything in to yet
-        url = gradebook_url(database, read_only=True)
-    engine = sa.create_engine(url)
+    if database is not None and not database.is_file():
+        return empty_max, empty_sub  # a cohort nobody has handed anything in to yet
     try:
-        with engine.connect() as connection:
-            maxima = _frame(
-                connection.execute(_max_score_query()).all(),
-                ["tugas", "notebook", "nilai_maks", "nilai_maks_tantangan", "batas_waktu"],
-            )
-            rows = connection.execute(_submission_query()).all()
-    except sa.exc.SQLAlchemyError as error:
+        if database is not None:
+            url = gradebook_url(database, read_only=True)
+            maxima_rows, rows = _read_sqlite(database)
+        else:
+            maxima_rows, rows = _read_database(url)
+    except (sa.exc.SQLAlchemyError, sqlite3.Error) as error:
         raise UmkmkitError(
             f"Cannot read the gradebook of cohort {cohort.cohort_id} "
             f"({sa.engine.make_url(url).render_as_string(hide_password=True)}): {error.__class__.__name__}: "
             f"{str(error).splitlines()[0]}. Check the cohort's nbgrader_config.py (db_url) and that the "
             "database is reachable; a SQLite gradebook has a copy in its backups/ folder."
         ) from error
-    finally:
-        engine.dispose()
+    maxima = _frame(maxima_rows, ["tugas", "notebook", "nilai_maks", "nilai_maks_tantangan", "batas_waktu"])
     submitted = _frame(rows, [
         "id_peserta", "tugas", "notebook", "nilai", "nilai_tantangan", "grades", "perlu_nilai_manual",
         "waktu_kumpul", "duedate", "extension",
@@ -209,6 +215,61 @@ def _gradebook_tables(cohort: Cohort) -> tuple[pd.DataFrame, pd.DataFrame]:
         maxima.astype({"nilai_maks": "float64", "nilai_maks_tantangan": "float64"}),
         submitted.drop(columns=["grades", "duedate", "extension"]).astype({"nilai": "float64", "nilai_tantangan": "float64"}),
     )
+
+
+def _read_database(url: str) -> tuple[list, list]:
+    """The two queries' rows through SQLAlchemy (any database nbgrader supports, e.g. PostgreSQL)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(_max_score_query()).all(), connection.execute(_submission_query()).all()
+    finally:
+        engine.dispose()
+
+
+def _read_sqlite(database: Path) -> tuple[list, list]:
+    """The same two queries' rows from a SQLite gradebook through the standard library's sqlite3.
+
+    The SQL is SQLAlchemy's own for these queries (compiled once per process, `_sqlite_statements`),
+    and each column's value is converted the way SQLAlchemy converts it (dates and nbgrader's
+    extension, an Interval, stored as text), so the rows are the ones `_read_database` returns.
+    Through SQLAlchemy each gradebook cost an engine, a compilation of both queries (its cache
+    belongs to the engine) and a Row per result: 0.2 of the ledger's 0.95 s of CPU at the full size
+    of benchmarks/report.py (20 gradebooks of 250 trainees); SQLite's own work is some 0.4 s.
+    """
+    connection = read_only_connection(database)
+    try:
+        return [_converted(connection.execute(sql, parameters).fetchall(), processors)
+                for sql, parameters, processors in _sqlite_statements()]
+    finally:
+        connection.close()
+
+
+def _converted(rows: list[tuple], processors: tuple) -> list[tuple]:
+    if not any(processors) or not rows:
+        return rows
+    columns = list(zip(*rows))
+    for position, process in enumerate(processors):
+        if process is not None:
+            columns[position] = [None if value is None else process(value) for value in columns[position]]
+    return list(zip(*columns))
+
+
+@functools.cache
+def _sqlite_statements() -> tuple[tuple[str, tuple, tuple], ...]:
+    """(SQL, parameters, each column's SQLAlchemy result processor) of `_max_score_query` and
+    `_submission_query`, compiled by SQLAlchemy for SQLite (the dialect behind gradebook_url)."""
+    from sqlalchemy.dialects import sqlite
+
+    dialect = sqlite.dialect()
+    statements = []
+    for query in (_max_score_query(), _submission_query()):
+        compiled = query.compile(dialect=dialect)
+        parameters = tuple(compiled.params[name] for name in compiled.positiontup or ())
+        processors = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
+                           for column in query.selected_columns)
+        statements.append((str(compiled), parameters, processors))
+    return tuple(statements)
 
 
 def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
@@ -371,21 +432,30 @@ def trainee_summary(
     module_id = {m.assignment: m.id for m in curriculum.assignments}
     modules["label"] = modules["tugas"].map(module_id)
     people["modul_lulus"] = by_person["lulus"].sum().astype(int)
-    people["modul_belum_lulus"] = (
-        modules[~modules["lulus"] & ~modules["menunggu_pelatih"]].groupby("id_peserta")["label"].agg(", ".join)
-        .reindex(people.index).fillna("")
-    )
-    people["modul_menunggu_pelatih"] = (
-        modules[modules["menunggu_pelatih"]].groupby("id_peserta")["label"].agg(", ".join).reindex(people.index).fillna("")
-    )
+    people["modul_belum_lulus"] = _labels(modules[~modules["lulus"] & ~modules["menunggu_pelatih"]], people.index)
+    people["modul_menunggu_pelatih"] = _labels(modules[modules["menunggu_pelatih"]], people.index)
     people["lulus_semua"] = by_person["lulus"].all()
     people["rata_rata_persen"] = by_person["persen"].mean().round(1)
     # a grade still to be given counts in the trainee's latest cohort only: older ones were retaken
     latest = results[results["urutan_kohort"] == results.groupby("id_peserta")["urutan_kohort"].transform("max")]
     people["perlu_nilai_manual"] = latest.groupby("id_peserta")["perlu_nilai_manual"].any().reindex(people.index).fillna(False)
     never = modules[modules["percobaan"] == 0]
-    people["tugas_tidak_dikumpulkan"] = never.groupby("id_peserta")["label"].agg(", ".join).reindex(people.index).fillna("")
+    people["tugas_tidak_dikumpulkan"] = _labels(never, people.index)
     return people.reset_index()[TRAINEE_COLUMNS]
+
+
+def _labels(modules: pd.DataFrame, people: pd.Index) -> pd.Series:
+    """Each person's module labels in the table's order, joined ("01, 03"); "" for a person without any.
+
+    The same as grouping by person and aggregating with ", ".join, which pandas runs value by value
+    in Python for every group (0.2 s of CPU for three such columns at the full size of
+    benchmarks/report.py); plain lists do it in some 0.02 s.
+    """
+    joined: dict[str, list[str]] = {}
+    for person, label in zip(modules["id_peserta"].tolist(), modules["label"].tolist()):
+        joined.setdefault(person, []).append(label)
+    texts = {person: ", ".join(labels) for person, labels in joined.items()}
+    return pd.Series([texts.get(person, "") for person in people.tolist()], index=people, dtype=modules["label"].dtype)
 
 
 def knowledge_gain(tests: pd.DataFrame) -> pd.DataFrame:

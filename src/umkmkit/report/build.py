@@ -25,6 +25,7 @@ one card per module, and charts are drawn so their text stays at least 10 CSS pi
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections import defaultdict
@@ -34,6 +35,7 @@ from datetime import date
 from pathlib import Path
 
 import jinja2
+import markupsafe
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -219,6 +221,23 @@ class ReportData:
     cohort_ids: list[str]
     #: the phone checklist (checklist.checklist_table) of the cohorts whose trainer ticked any item
     checklist: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=checklist.TABLE_COLUMNS))
+
+
+def require_cohorts(workspace: Workspace, kit: Kit) -> None:
+    """Refuse `umkmkit report` on a workspace with no cohort yet, saying how to make one, or, when
+    the demo has run, how to report on the demo's cohorts instead."""
+    folder = workspace.cohorts_dir
+    if folder.is_dir() and any(p.is_dir() and not p.name.startswith(".") for p in folder.iterdir()):
+        return
+    demo = kit.demo_workspace
+    has_demo = demo.cohorts_dir.is_dir()
+    raise UmkmkitError(
+        f"Tidak ada kohort di {folder}: buat kohort dengan `umkmkit cohort create`"
+        + (f", atau laporkan kohort demo dengan `umkmkit report --workspace {demo.root}`" if has_demo else "")
+        + f". (No cohorts in {folder}: create one with `umkmkit cohort create`"
+        + (f", or report on the demo's with `umkmkit report --workspace {demo.root}`" if has_demo else "")
+        + ".)"
+    )
 
 
 def build_report(
@@ -533,16 +552,24 @@ def _trainee_pages(data: ReportData, curriculum: Curriculum, today: date) -> dic
     challenge = (points + " / " + maxima).where(modules["nilai_maks_tantangan"] > 0, "–")
     # every row of every sheet at once, then handed out per trainee:
     # (module number, title, best %, pass mark, result, its CSS class, challenge points, attempts),
-    # the order peserta.html.j2 unpacks them in
+    # the order of the arguments of _peserta_row.html.j2's macro
     columns = [
         modules["tugas"].map({m.assignment: m.id for m in curriculum.assignments}),
         modules["tugas"].map({m.assignment: m.judul for m in curriculum.assignments}),
         _formatted(modules["persen"], formats.percent), _formatted(modules["batas_lulus"], formats.percent), outcome,
         outcome.map(_OUTCOME_CLASS).fillna("tunggu"), challenge, _formatted(modules["percobaan"], formats.number),
     ]
-    rows_by_person: dict[str, list[tuple]] = defaultdict(list)
+    # each distinct row is rendered once (a few thousand among some 32,000) by the macro the
+    # sheets' template would otherwise run for every row of every sheet
+    make_row = _TEMPLATES.get_template("_peserta_row.html.j2").module.row
+    made: dict[tuple, str] = {}
+    rows_by_person: dict[str, list[str]] = defaultdict(list)
     for trainee_id, *row in zip(modules["id_peserta"].tolist(), *(column.tolist() for column in columns)):
-        rows_by_person[trainee_id].append(tuple(row))
+        key = tuple(row)
+        html = made.get(key)
+        if html is None:
+            html = made[key] = make_row(*key)
+        rows_by_person[trainee_id].append(html)
     businesses = _businesses(data)
     # the phone checklist of each trainee's latest cohort with one: (done, of, items not done yet)
     ticks: dict[str, tuple[int, int, list[str]]] = {}
@@ -574,6 +601,16 @@ _TEMPLATES = jinja2.Environment(
     autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     auto_reload=False,  # read once per run: no stat() per trainee sheet
 )
+
+
+@functools.cache
+def _page_style() -> markupsafe.Markup:
+    """laporan.css, inlined by _page.html.j2 in every page: rendered once per process, not included
+    (a template lookup and a context copied) again for each of thousands of trainee sheets."""
+    return markupsafe.Markup(_TEMPLATES.get_template("laporan.css").render())
+
+
+_TEMPLATES.globals["page_style"] = _page_style
 
 
 @dataclass(frozen=True)

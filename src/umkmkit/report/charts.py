@@ -23,6 +23,7 @@ import matplotlib
 
 matplotlib.use("agg")  # reports are written without a screen
 import matplotlib.ticker  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -153,7 +154,9 @@ def score_distribution(
     labels = category_labels or {}
     figure, axes = _figure(len(groups) * 2, len(groups))
     for position, (_, values) in enumerate(groups, start=1):
-        jitter = [position + ((i * 37) % 21 - 10) / 50 for i in range(len(values))]  # deterministic spread
+        # deterministic spread; an array, as matplotlib checks a list of thousands value by value
+        # for masked entries (0.1 s of CPU for the report's 30,000 dots)
+        jitter = np.array([position + ((i * 37) % 21 - 10) / 50 for i in range(len(values))])
         # one picture for thousands of dots: the SVG stays small and quick to draw
         axes.scatter(values, jitter, s=10, alpha=0.35, color=PALETTE[0], linewidths=0, rasterized=True)
     axes.boxplot([values for _, values in groups], orientation="horizontal", widths=0.55, showfliers=False,
