@@ -48,3 +48,35 @@ def test_leaving_on_an_error_stops_the_children(tmp_path):
             raise RuntimeError("the report failed")
     assert all(child.poll() is not None for child in children)
     assert not list(tmp_path.glob(f"{BUNDLE_NAME}*"))
+
+
+def test_ready_children_import_first_then_take_their_job(tmp_path):
+    table = pd.DataFrame({"id_peserta": ["P-00001"], "nilai_persen": [87.5]})
+    with Background(tmp_path, ready=("tables", "certificates")) as background:
+        ready = dict(background._ready)
+        background.write_tables({"Ringkasan": table}, tmp_path / "progres.xlsx", {})
+        # the tables child was started before its job and took it: no second child
+        assert [child for child, _ in background._children] == [ready["tables"]]
+    assert list(load_workbook(tmp_path / "progres.xlsx", read_only=True)["Ringkasan"].values)[1] == ("P-00001", 87.5)
+    # the certificates child got no job: its input was closed and it ended without an error
+    assert ready["certificates"].returncode == 0
+    assert not list(tmp_path.glob(f"{BUNDLE_NAME}*"))
+
+
+def test_a_ready_childs_failure_comes_back_as_its_message(tmp_path):
+    with pytest.raises(UmkmkitError, match=r"Sheet name 'a/b' is not allowed in Excel"):
+        with Background(tmp_path, ready=("tables",)) as background:
+            background.write_tables({"a/b": pd.DataFrame({"x": [1]})}, tmp_path / "b.xlsx", {})
+
+
+def test_leaving_on_an_error_stops_ready_children_too(tmp_path):
+    with pytest.raises(RuntimeError):
+        with Background(tmp_path, ready=("tables", "certificates")) as background:
+            children = list(background._ready.values())
+            raise RuntimeError("the report failed")
+    assert all(child.poll() is not None for child in children)
+
+
+def test_an_unknown_ready_job_is_refused():
+    with pytest.raises(ValueError, match="unknown background job.*sheets"):
+        Background(".", ready=("sheets",))

@@ -352,8 +352,12 @@ def test_unknown_language_and_cohort_are_refused(small_workspace, kit, curriculu
     workspace, _ = small_workspace
     with pytest.raises(UmkmkitError, match="use one of id, en"):
         build_report(workspace, kit, curriculum, lang="fr")
+    first = build_report(workspace, kit, curriculum, today=TODAY)
     with pytest.raises(UmkmkitError, match="No cohort mkw-2031-01 in .*cohorts there: uji-2023-01"):
-        build_report(workspace, kit, curriculum, cohort_ids=["mkw-2031-01"])
+        build_report(workspace, kit, curriculum, cohort_ids=["mkw-2031-01"], today=TODAY)
+    # the refused report left nothing half-written and kept the day's earlier report
+    assert [p.name for p in (workspace.root / "reports").iterdir()] == [TODAY.isoformat()]
+    assert first.index.is_file() and len(list((first.folder / "peserta").iterdir())) == len(first.trainee_pages)
 
 
 def test_report_command(small_workspace, monkeypatch):

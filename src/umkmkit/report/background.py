@@ -22,6 +22,14 @@ XlsxWriter is pure Python. So each job goes to a child process:
   with the reason and what to do) comes back as one JSON line on stderr and exit status 2;
 - `Background.wait` (or leaving the ``with`` block) collects every child and raises that error.
 
+A child's imports cost CPU too: pandas and XlsxWriter some 0.45 s for the workbook's writer,
+matplotlib (where the fonts live), ReportLab and the two fonts some 0.45 s for the certificates'.
+`Background(root, ready=("tables", "certificates"))` starts those children at once: each imports
+what its job needs and waits for the bundle's path on its standard input, so their imports run on
+the idle core while the report computes its ledger (one core busy) instead of after it. A ready
+child that gets no job (the report failed, or had nothing to certify) sees its input closed and
+exits. benchmarks/report.py measures the effect (first report at full size).
+
 No maintained library fits: concurrent.futures' process pool feeds its child through a pipe
 from a thread (the same interpreter-lock waits, per 64 KB written) and, under the spawn start
 method used on Windows, imports the caller's ``__main__`` again in the child. The child here is
@@ -80,6 +88,21 @@ def issue_certificates(archive: Path, new, names, folder: Path) -> None:
 _JOBS = {"files": write_files, "tables": write_tables, "certificates": issue_certificates}
 
 
+def _import_tables() -> None:
+    import umkmkit.spreadsheet  # noqa: F401 - pandas and XlsxWriter, imported before the job comes
+
+
+def _import_certificates() -> None:
+    from umkmkit import pdf
+    from umkmkit.report import certificates  # noqa: F401 - ReportLab and the certificate layout
+
+    pdf.register_fonts()
+
+
+#: What a ready child does before it waits for its job (see the module's docstring).
+_PREPARE = {"files": lambda: None, "tables": _import_tables, "certificates": _import_certificates}
+
+
 class Background:
     """Jobs handed to `write_files`, `issue_certificates` and `write_tables` run in child
     processes; `wait` returns when all are done.
@@ -89,9 +112,17 @@ class Background:
     batches (thousands of files), not single files.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, ready: tuple[str, ...] = ()) -> None:
+        unknown = [job for job in ready if job not in _JOBS]
+        if unknown:
+            raise ValueError(f"unknown background job(s) {', '.join(unknown)}; the jobs are {', '.join(_JOBS)}")
         self.root = Path(root)
-        self._children: list[tuple[subprocess.Popen, Path]] = []
+        self._children: list[tuple[subprocess.Popen, Path | None]] = []
+        #: Children started early, importing what their job needs, waiting for its bundle: job -> child.
+        self._ready: dict[str, subprocess.Popen] = {}
+        for job in ready:
+            if sys.executable:
+                self._ready[job] = self._spawn(["--ready", job], stdin=subprocess.PIPE)
 
     def write_files(self, files: Mapping[str, str | bytes]) -> None:
         """Start writing `files` (path relative to the root: content) into the root."""
@@ -120,22 +151,45 @@ class Background:
             bundle.unlink(missing_ok=True)
             _JOBS[job](*args)
             return
+        child = self._ready.pop(job, None)
+        if child is None:
+            child = self._spawn([str(bundle)], stdin=subprocess.DEVNULL)
+        else:
+            try:
+                _close_input(child, os.fsencode(bundle) + b"\n")
+            except OSError:  # it stopped while importing: the job is done by a new child instead
+                self._children.append((child, None))
+                child = self._spawn([str(bundle)], stdin=subprocess.DEVNULL)
+        self._children.append((child, bundle))
+
+    def _spawn(self, arguments: list[str], stdin) -> subprocess.Popen:
         env = dict(os.environ)
         kit_path = str(Path(umkmkit.__file__).resolve().parents[1])
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [kit_path, env.get("PYTHONPATH")]))
-        child = subprocess.Popen(
-            [sys.executable, "-m", "umkmkit.report.background", str(bundle)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+        return subprocess.Popen(
+            [sys.executable, "-m", "umkmkit.report.background", *arguments],
+            stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
         )
-        self._children.append((child, bundle))
+
+    def _dismiss_ready(self) -> None:
+        """Children started early whose job never came: closing their input ends them."""
+        ready, self._ready = self._ready, {}
+        for child in ready.values():
+            try:
+                _close_input(child)
+            except OSError:
+                pass
+            self._children.append((child, None))
 
     def wait(self) -> None:
         """Wait for every child; raise UmkmkitError (what failed, why, what to do) if one failed."""
+        self._dismiss_ready()
         children, self._children = self._children, []
         failures = []
         for child, bundle in children:
             _, errors = child.communicate()
-            bundle.unlink(missing_ok=True)
+            if bundle is not None:
+                bundle.unlink(missing_ok=True)
             if child.returncode != 0:
                 failures.append(_failure(errors.decode("utf-8", "replace"), child.returncode))
         if failures:
@@ -143,12 +197,14 @@ class Background:
 
     def stop(self) -> None:
         """Stop every child still working (the folder is being abandoned)."""
+        self._dismiss_ready()
         children, self._children = self._children, []
         for child, bundle in children:
             if child.poll() is None:
                 child.kill()
             child.communicate()
-            bundle.unlink(missing_ok=True)
+            if bundle is not None:
+                bundle.unlink(missing_ok=True)
 
     def __enter__(self) -> Background:
         return self
@@ -158,6 +214,16 @@ class Background:
             self.wait()
         else:
             self.stop()
+
+
+def _close_input(child: subprocess.Popen, line: bytes = b"") -> None:
+    """Send `line` to a ready child and close its input (then communicate() leaves it alone)."""
+    stream, child.stdin = child.stdin, None
+    try:
+        if line:
+            stream.write(line)
+    finally:
+        stream.close()
 
 
 def _failure(errors: str, status: int) -> str:
@@ -175,6 +241,11 @@ def _failure(errors: str, status: int) -> str:
 
 
 def _main(bundle: str) -> int:
+    if bundle == "--ready":  # python -m umkmkit.report.background --ready JOB: import, then wait
+        _PREPARE[sys.argv[2]]()
+        bundle = os.fsdecode(sys.stdin.buffer.readline().rstrip(b"\r\n"))
+        if not bundle:  # no job came: the report failed, or had nothing for this child
+            return 0
     with open(bundle, "rb") as source:
         job, args = pickle.load(source)
     try:

@@ -258,10 +258,6 @@ def build_report(
         raise UmkmkitError(f"Unknown report language '{lang}': use one of {', '.join(LANGUAGES)}.")
     report = on_progress or (lambda *args: None)
     today = today or date.today()
-    data = report_data(
-        workspace, kit, curriculum, cohort_ids=cohort_ids, capacity=capacity, priority=priority,
-        registry_file=registry_file, year=today.year,
-    )
     final = workspace.report_dir(today)
     staging = final.with_name(f".{final.name}.partial")
     if staging.exists():
@@ -272,29 +268,40 @@ def build_report(
         folder=final, index=final / "index.html", workbook=final / "progres.xlsx",
         ledger_csv=final / "progres.csv", invitations_csv=final / "undangan.csv",
     )
-    # the workbook, the CSV files and the thousands of certificates and trainee sheets are written
-    # by child processes while this one makes the charts and the page (umkmkit.report.background)
-    report("report", 0, 3, "trainee sheets")
-    with Background(staging) as background:
-        sheets = workbook_sheets(data, curriculum)
-        background.write_tables(sheets, staging / "progres.xlsx", {
-            staging / "progres.csv": data.ledger, staging / "undangan.csv": data.invitations,
-        })
-        settings = {c.cohort_id: certificate_settings(c.root) for c in workspace_cohorts(workspace, data.cohort_ids)}
-        certificates, refused = _certificates(data, curriculum, today, settings)
-        issue = plan_issue(workspace.certificates_dir, certificates)
-        background.issue_certificates(workspace.certificates_dir, issue.new, list(certificates), staging / "sertifikat")
-        pages = _trainee_pages(data, curriculum, today)
-        background.write_files({f"peserta/{name}": html for name, html in pages.items()})
-        report("report", 1, 3, "charts")
-        headline = _headline(data)
-        handouts = kit.workspace.handouts_dir / "index.html"  # the kit's, also for the demo's report
-        page = render_index(data, curriculum, headline, lang=lang, today=today, priority=priority,
-                            certificates=len(certificates), new_certificates=len(issue.new), sheets=list(sheets),
-                            refused=refused,
-                            handouts=os.path.relpath(handouts, final).replace(os.sep, "/") if handouts.is_file() else None)
-        write_files(staging, {"index.html": page})
-        report("report", 2, 3, "files")
+    try:
+        # the workbook, the CSV files and the thousands of certificates and trainee sheets are written
+        # by child processes while this one makes the charts and the page; the first two start now and
+        # import what they need while this one computes the ledger (umkmkit.report.background)
+        with Background(staging, ready=("tables", "certificates")) as background:
+            data = report_data(
+                workspace, kit, curriculum, cohort_ids=cohort_ids, capacity=capacity, priority=priority,
+                registry_file=registry_file, year=today.year,
+            )
+            report("report", 0, 3, "trainee sheets")
+            sheets = workbook_sheets(data, curriculum)
+            background.write_tables(sheets, staging / "progres.xlsx", {
+                staging / "progres.csv": data.ledger, staging / "undangan.csv": data.invitations,
+            })
+            settings = {c.cohort_id: certificate_settings(c.root) for c in workspace_cohorts(workspace, data.cohort_ids)}
+            certificates, refused = _certificates(data, curriculum, today, settings)
+            issue = plan_issue(workspace.certificates_dir, certificates)
+            background.issue_certificates(workspace.certificates_dir, issue.new, list(certificates),
+                                          staging / "sertifikat")
+            pages = _trainee_pages(data, curriculum, today)
+            background.write_files({f"peserta/{name}": html for name, html in pages.items()})
+            report("report", 1, 3, "charts")
+            headline = _headline(data)
+            handouts = kit.workspace.handouts_dir / "index.html"  # the kit's, also for the demo's report
+            page = render_index(data, curriculum, headline, lang=lang, today=today, priority=priority,
+                                certificates=len(certificates), new_certificates=len(issue.new),
+                                sheets=list(sheets), refused=refused,
+                                handouts=os.path.relpath(handouts, final).replace(os.sep, "/")
+                                if handouts.is_file() else None)
+            write_files(staging, {"index.html": page})
+            report("report", 2, 3, "files")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # nothing half-written is left beside the reports
+        raise
     if issue.new:
         write_register(workspace.certificates_dir, issue.register)
     replace_folder(staging, final)
