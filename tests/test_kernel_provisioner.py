@@ -26,7 +26,7 @@ from jupyter_client.provisioning.factory import KernelProvisionerFactory
 from umkmkit.grading.kernel_spec import LAB_PROVISIONER, SANDBOX_PROVISIONER
 from umkmkit.grading.provisioner import LabProvisioner, SandboxProvisioner
 from umkmkit.room.lab_kernels import LabKernelManager, ValidationKernelManager
-from umkmkit.grading.sandbox import SandboxKernelManager, SandboxPolicy
+from umkmkit.grading.sandbox import SandboxKernelManager, SandboxPolicy, linux_sandbox
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "umkmkit"
 #: jupyter_client's classes whose private names the kit must not override.
@@ -131,3 +131,37 @@ def test_the_lab_provisioner_refuses_a_policy_without_the_participants_folder():
 
     with pytest.raises(UmkmkitError, match="shared folder"):
         LabProvisioner(policy_json=SandboxPolicy().to_json()).policy()
+
+
+@pytest.mark.skipif(not linux_sandbox(), reason="the fork server is the Linux sandbox's")
+def test_forked_kernels_write_nothing_into_the_pipe_the_worker_no_longer_reads():
+    """The worker reads the fork server's "ready" and nothing more. Kernels forked from it once
+    inherited that pipe as standard output and wrote ipykernel's banner there (403 bytes each):
+    after some 160 kernels the 64-KB pipe was full and every later kernel blocked before its
+    handshake, so a whole cohort's grading waited out a 60-s timeout per notebook."""
+    import array
+    import fcntl
+    import termios
+
+    from umkmkit.grading import provisioner
+
+    async def two_kernels() -> None:
+        for _ in range(2):
+            manager = SandboxKernelManager(kernel_name="python3", use_forkserver=True)
+            await manager.start_kernel()
+            client = manager.client()
+            client.start_channels()
+            await client.wait_for_ready(timeout=30)
+            client.stop_channels()
+            await manager.shutdown_kernel(now=True)
+
+    provisioner.stop_forkserver()
+    try:
+        asyncio.run(two_kernels())
+        server = provisioner._FORKSERVER
+        assert server is not None, "the kernels did not come from the fork server"
+        queued = array.array("i", [0])
+        fcntl.ioctl(server[0].stdout.fileno(), termios.FIONREAD, queued)
+        assert queued[0] == 0, f"{queued[0]} bytes written by forked kernels into the fork server's pipe"
+    finally:
+        provisioner.stop_forkserver()

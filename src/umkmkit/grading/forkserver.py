@@ -106,6 +106,13 @@ def serve(socket_path: str, preload: list[str]) -> None:
     server.bind(socket_path)
     server.listen(16)
     print("ready", flush=True)
+    # The grading worker reads that one line, then never again; every kernel forked from here would
+    # inherit the pipe as its standard output, and ipykernel writes its banner there (403 bytes a
+    # kernel): after some 160 kernels the pipe is full and the next kernel blocks before its
+    # handshake, so each notebook waited out the 60-s start timeout. Kernels' output goes nowhere.
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)
+    os.close(quiet)
     kernels: dict[socket.socket, dict] = {}
     while True:
         try:
