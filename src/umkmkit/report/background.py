@@ -240,15 +240,17 @@ def _failure(errors: str, status: int) -> str:
             "umkmkit unless the disk is full: please report it with this message.")
 
 
-def _main(bundle: str) -> int:
-    if bundle == "--ready":  # python -m umkmkit.report.background --ready JOB: import, then wait
-        _PREPARE[sys.argv[2]]()
-        bundle = os.fsdecode(sys.stdin.buffer.readline().rstrip(b"\r\n"))
-        if not bundle:  # no job came: the report failed, or had nothing for this child
-            return 0
-    with open(bundle, "rb") as source:
-        job, args = pickle.load(source)
+def _main(argument: str) -> int:
+    bundle = None
     try:
+        if argument == "--ready":  # python -m umkmkit.report.background --ready JOB: import, then wait
+            _PREPARE[sys.argv[2]]()
+            argument = os.fsdecode(sys.stdin.buffer.readline().rstrip(b"\r\n"))
+            if not argument:  # no job came: the report failed, or had nothing for this child
+                return 0
+        bundle = Path(argument)
+        with open(bundle, "rb") as source:
+            job, args = pickle.load(source)
         _JOBS[job](*args)
     except UmkmkitError as error:
         print(json.dumps({"message": str(error)}), file=sys.stderr)
@@ -257,7 +259,8 @@ def _main(bundle: str) -> int:
         traceback.print_exc()
         return 1
     finally:
-        Path(bundle).unlink(missing_ok=True)
+        if bundle is not None:
+            bundle.unlink(missing_ok=True)
     return 0
 
 
