@@ -46,12 +46,16 @@ export PATH := $(abspath $(BIN))$(if $(filter Windows_NT,$(OS)),;,:)$(PATH)
 demo: $(STAMP)
 	$(BIN)/umkmkit demo $(DEMO_ARGS)
 
+# One pytest worker per core (pytest-xdist); tests/conftest.py groups the tests that share a costly
+# fixture and sends the costliest groups first. PARALLEL= runs everything in one process.
+PARALLEL ?= -n auto --dist loadgroup --no-loadscope-reorder
+
 test: $(STAMP) chromium postgresql libreoffice hub-proxy
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PARALLEL) $(PYTEST_ARGS)
 
 # the inner loop: no browser, grading of every notebook, demo, hub, PostgreSQL or offline install
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not slow" $(PARALLEL) $(PYTEST_ARGS)
 
 build: $(STAMP)
 	$(BIN)/umkmkit build

@@ -18,9 +18,15 @@ SLOW_FIXTURES = {"demo_run", "verified", "postgres_url"}
 BROWSER_HELPERS = {"chromium_page", "visit", "require_chromium", "screen"}
 
 
+#: Session fixtures that take a minute or more: the tests that use one run in one pytest-xdist worker.
+SHARED_FIXTURES = {"demo_run", "verified", "postgres_url"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Mark the tests `make test-fast` leaves out: `browser` (Chromium), and `slow` (browser tests,
-    real grading over many notebooks, the demo, PostgreSQL, the hub, the offline install)."""
+    real grading over many notebooks, the demo, PostgreSQL, the hub, the offline install); and put
+    each test in its pytest-xdist group (`make test` runs with --dist loadgroup)."""
     for item in items:
         module = getattr(item, "module", None)
         if module is not None and BROWSER_HELPERS & set(vars(module)):
@@ -28,6 +34,45 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
         elif SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    if config.pluginmanager.hasplugin("xdist"):
+        groups = xdist_groups(items)
+        for item, group in groups.items():
+            item.add_marker(pytest.mark.xdist_group(group))
+        # the groups that build a costly fixture first, so no worker starts one when the other is nearly done
+        cost = {group: (SHARED_FIXTURES.isdisjoint(group.split("+")), -sum(
+            1 for i, g in groups.items() if g == group and i.get_closest_marker("slow"))) for group in set(groups.values())}
+        items.sort(key=lambda item: cost[groups[item]])
+
+
+def xdist_groups(items) -> dict:
+    """test -> the name of the group of tests that must run in the same pytest-xdist worker.
+
+    A test file is one group, since many build a module-scoped fixture (a cohort, a graded run)
+    that a worker would otherwise build again; files whose tests use the same costly session
+    fixture (SHARED_FIXTURES: the demo, every scenario graded, PostgreSQL) join into one group, so
+    each is built once per run. Each group is named after its files and fixtures.
+    """
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    def file_of(item) -> str:
+        return item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
+
+    for item in items:
+        for fixture in SHARED_FIXTURES & set(getattr(item, "fixturenames", ())):
+            parent[root(file_of(item))] = root(fixture)
+    members: dict[str, set[str]] = {}
+    for item in items:
+        members.setdefault(root(file_of(item)), set()).add(file_of(item))
+    for node in list(parent):
+        members.setdefault(root(node), set()).add(node)
+    names = {top: "+".join(sorted(nodes)) for top, nodes in members.items()}
+    return {item: names[root(file_of(item))] for item in items}
 
 
 @pytest.fixture(scope="session")
@@ -156,3 +201,22 @@ def small_cohort(kit, curriculum, base: Path, assignment_ids: list[str], trainee
     roster.write_text("\n".join(lines[:trainees + 1]) + "\n", encoding="utf-8")
     return create_cohort(kit, curriculum, Workspace(base / "ws"), "mkw-2022-06", roster,
                          assignment_ids=assignment_ids, **options)
+
+
+def umkmkit(*args: str, workspace: Path | None = None, cwd: Path = ROOT, env: dict[str, str] | None = None):
+    """Run an `umkmkit` command in this process (click's CliRunner), as a trainer's shell in `cwd`
+    with UMKMKIT_WORKSPACE at `workspace`: its result (exit_code, stdout, stderr, output).
+
+    One test runs the installed command as a new process (tests/test_cli.py); the rest save its start.
+    """
+    import contextlib
+
+    from click.testing import CliRunner
+
+    from umkmkit.cli import main
+
+    environment = dict(env or {})
+    if workspace is not None:
+        environment["UMKMKIT_WORKSPACE"] = str(workspace)
+    with contextlib.chdir(cwd):
+        return CliRunner().invoke(main, list(args), env=environment, catch_exceptions=False)

@@ -4,24 +4,21 @@ column of every problem, before anything is written."""
 from __future__ import annotations
 
 import csv
-import os
 import re
-import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 import pytest
+from conftest import umkmkit
 
 from umkmkit.cohort.cohorts import (
-    POSTGRES_MODULE, Trainee, check_gradebook_database, create_cohort, load_cohort_config, open_gradebook,
+    POSTGRES_MODULE, Trainee, check_gradebook_database, create_cohort, create_gradebook_tables, load_cohort_config, open_gradebook,
     read_roster, roster,
 )
 from umkmkit.errors import UmkmkitError
 from umkmkit.workspace import Cohort, Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
-UMKMKIT = str(Path(sysconfig.get_path("scripts")) / "umkmkit")
 COHORT = "mkw-2022-06"
 #: The June roster of the data sets: header, then P-00003, P-00043, P-00044, ...
 JUNE = (ROOT / "datasets" / f"roster-{COHORT}.csv").read_text(encoding="utf-8").splitlines()
@@ -184,25 +181,20 @@ def test_cohort_keeps_the_checked_roster_and_its_exchange_setting(kit, curriculu
         create_cohort(kit, curriculum, workspace, COHORT, write(tmp_path / "r.csv", semicolons))
 
 
-def run_cli(*args: str, workspace: Path) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "UMKMKIT_WORKSPACE": str(workspace)}
-    return subprocess.run([UMKMKIT, *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
-
-
 def test_cohort_create_command(tmp_path):
     bad = write(tmp_path / "bad.csv", roster_text(FIRST, FIRST))
-    done = run_cli("cohort", "create", COHORT, "--roster", str(bad), workspace=tmp_path / "ws")
-    assert done.returncode == 1
+    done = umkmkit("cohort", "create", COHORT, "--roster", str(bad), workspace=tmp_path / "ws")
+    assert done.exit_code == 1
     assert "line 3, column 1 (id_peserta): 'P-00003' already used on line 2" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "ws").exists()
 
     good = write(tmp_path / "good.csv", roster_text(FIRST, SECOND).replace(",", ";"))
-    done = run_cli(
+    done = umkmkit(
         "cohort", "create", COHORT, "--roster", str(good), "--exchange-root", str(tmp_path / "exchange"),
         workspace=tmp_path / "ws",
     )
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     assert "semicolon-separated" in done.stdout
     assert f"Created cohort {COHORT} with 2 trainees" in done.stdout
     assert str(tmp_path / "ws" / "cohorts" / COHORT) in done.stdout
@@ -223,3 +215,38 @@ def test_a_postgresql_gradebook_without_its_driver_says_to_install_the_postgres_
     # a SQLite gradebook needs no driver
     cohort.config_file.write_text("c = get_config()  # noqa: F821\n", encoding="utf-8")
     assert load_cohort_config(cohort).CourseDirectory.root == str(cohort.root.resolve())
+
+
+def test_a_new_gradebook_has_the_tables_and_migration_nbgrader_itself_would_give_it(tmp_path, monkeypatch):
+    import sqlalchemy as sa
+    from nbgrader import api as nbgrader_api
+
+    def tables_and_migration(url: str) -> tuple[dict[str, list[str]], list[str]]:
+        engine = sa.create_engine(url)
+        inspector = sa.inspect(engine)
+        tables = {name: sorted(c["name"] for c in inspector.get_columns(name)) for name in inspector.get_table_names()}
+        with engine.connect() as connection:
+            migration = list(connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
+        engine.dispose()
+        return tables, migration
+
+    by_nbgrader = f"sqlite:///{tmp_path / 'nbgrader.db'}"
+    nbgrader_api.Gradebook(by_nbgrader).close()  # nbgrader's way: `alembic heads` in a new process
+    ours = f"sqlite:///{tmp_path / 'umkmkit.db'}"
+    monkeypatch.setattr(nbgrader_api, "get_alembic_version", lambda: pytest.fail("nbgrader ran alembic"))
+    create_gradebook_tables(ours)
+    nbgrader_api.Gradebook(ours).close()
+    assert tables_and_migration(ours) == tables_and_migration(by_nbgrader)
+    assert len(tables_and_migration(ours)[1]) == 1
+    create_gradebook_tables(ours)  # a gradebook with tables is left as it is
+    assert tables_and_migration(ours) == tables_and_migration(by_nbgrader)
+
+
+def test_creating_a_cohort_starts_no_alembic_process(kit, curriculum, tmp_path, monkeypatch):
+    from nbgrader import api as nbgrader_api
+
+    monkeypatch.setattr(nbgrader_api, "get_alembic_version", lambda: pytest.fail("nbgrader ran alembic"))
+    cohort = create_cohort(kit, curriculum, Workspace(tmp_path / "ws"), COHORT,
+                           [Trainee("P-00003", "Peserta Uji")], assignment_ids=[curriculum.assignments[0].assignment])
+    with open_gradebook(cohort) as gradebook:
+        assert [s.id for s in gradebook.students] == ["P-00003"]

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sysconfig
 import time
 import zipfile
 from datetime import datetime, timezone
@@ -14,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import umkmkit
 from nbgrader.auth import Authenticator
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeSubmit
@@ -286,13 +285,8 @@ def test_collect_command_lists_accepted_and_refused(cohort, tmp_path):
     good = save(from_bundle(cohort, "P-00043"), tmp_path / "latihan (1).ipynb")
     bad = tmp_path / "latihan.ipynb"
     bad.write_text("{ bukan json", encoding="utf-8")
-    environment = {**os.environ, "UMKMKIT_WORKSPACE": str(cohort.root.parents[1])}
-    done = subprocess.run(
-        [str(Path(sysconfig.get_path("scripts")) / "umkmkit"), "collect", COHORT, ASSIGNMENT, str(good), str(bad),
-         "--no-exchange"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+    done = umkmkit("collect", COHORT, ASSIGNMENT, str(good), str(bad), "--no-exchange", workspace=cohort.root.parents[1])
+    assert done.exit_code == 0, done.stderr
     assert "Diterima / Accepted (1):\n  P-00043 latihan " in done.stdout and f"from {good}" in done.stdout
     assert f"Ditolak / Refused (1):\n  {bad}: not valid JSON at line 1" in done.stdout
     waiting = next(line for line in done.stdout.splitlines() if line.startswith("Belum mengumpulkan / Not handed in yet"))

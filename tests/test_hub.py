@@ -44,6 +44,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import umkmkit
 import requests
 from click.testing import CliRunner, Result
 
@@ -277,12 +278,9 @@ def room(kit, curriculum):
                           exchange_root=base / "exchange")
             timings = {"cohort created": time.perf_counter() - started}
             port = _free_base_port()
-            written = subprocess.run(
-                [str(SCRIPTS / "umkmkit"), "hub-config", cohort_id, "--out", str(base / "hub"),
-                 "--trainer", TRAINER, "--ip", "127.0.0.1", "--port", str(port)],
-                env=env, capture_output=True, text=True, timeout=120, cwd=ROOT,
-            )
-            assert written.returncode == 0, written.stderr
+            written = umkmkit("hub-config", cohort_id, "--out", str(base / "hub"), "--trainer", TRAINER,
+                              "--ip", "127.0.0.1", "--port", str(port), env=env)
+            assert written.exit_code == 0, written.stderr
             assert f"{cohort_id}: 3 participants" in written.stdout
             assert "each participant sets their own at first login" in written.stdout
             trainer_password = json.loads((base / "hub" / "secrets.json").read_text())["trainer_password"]
@@ -377,9 +375,8 @@ def test_hub_config_refuses_an_unknown_cohort_and_a_shared_password(kit, curricu
         (["uji-tidak-ada"], "umkmkit cohort create uji-tidak-ada"),
         (["uji-sandi", "--password", "kelas-manokwari"], "each sets their own at first login"),
     ):
-        done = subprocess.run([str(SCRIPTS / "umkmkit"), "hub-config", *arguments, "--out", str(tmp_path / "hub")],
-                              env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
-        assert done.returncode == 1 and message in done.stderr, done.stderr
+        done = umkmkit("hub-config", *arguments, "--out", str(tmp_path / "hub"), env=env)
+        assert done.exit_code == 1 and message in done.stderr, done.stderr
     assert not (tmp_path / "hub").exists()
 
 

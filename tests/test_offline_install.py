@@ -144,12 +144,14 @@ def test_the_windows_wheels_include_what_only_windows_needs(usb_folder):
                for wheel in usb_folder.wheels)
 
 
-def test_the_stick_installs_the_kit_and_runs_the_demo_with_no_network(installed, environment, tmp_path, demo_run):
+def test_the_stick_installs_the_kit_and_runs_the_demo_with_no_network(installed, environment, tmp_path):
     target, _ = installed
-    # a demo already there (a copy of the newcomer's run: its cohorts, gradebooks and report) is
-    # replaced whole by this one
+    # a demo already there (an earlier run's cohort, gradebook and report) is replaced whole by this one
     demo_folder = Path(environment["UMKMKIT_WORKSPACE"]) / "demo"
-    shutil.copytree(demo_run[0], demo_folder)
+    earlier = [demo_folder / "cohorts" / "mkw-2021-11" / "gradebook.db", demo_folder / "reports" / "2021-12-01" / "index.html"]
+    for path in earlier:
+        path.parent.mkdir(parents=True)
+        path.write_text("dari demo sebelumnya", encoding="utf-8")
     where = offline(
         [target / ".venv" / "bin" / "python", "-c",
          "import umkmkit; from umkmkit.workspace import find_kit; print(umkmkit.__file__); print(find_kit().root)"],
@@ -166,6 +168,7 @@ def test_the_stick_installs_the_kit_and_runs_the_demo_with_no_network(installed,
     assert "trainees graded by nbgrader" in demo.stdout
     cohorts = workspace_cohorts(Workspace(demo_folder))
     assert [c.cohort_id for c in cohorts] == list(DEMO_COHORTS)
+    assert not any(path.exists() for path in earlier)
     assert [len(roster(c)) for c in cohorts] == [2, 2]
 
 

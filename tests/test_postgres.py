@@ -18,7 +18,7 @@ from umkmkit.cli import main
 from umkmkit.cohort.cohorts import Trainee, check_gradebook_database, create_cohort, load_cohort_config, open_gradebook, write_roster
 from umkmkit.demo import demo_roster
 from umkmkit.errors import UmkmkitError
-from umkmkit.grading.grader import backup_gradebook, generate_feedback, grade
+from umkmkit.grading.grader import backup_gradebook, generate_feedback, grade_cohort
 from umkmkit.ledger.progress import ledger, workspace_cohorts
 from umkmkit.report.build import build_report
 from umkmkit.workspace import Workspace
@@ -59,7 +59,8 @@ def both(kit, curriculum, postgres_url, tmp_path_factory):
                 )
         for (assignment_id, trainee_id), (submitted, stamp) in handed_in.items():
             simulate.write_submission(cohort, trainee_id, assignment_id, submitted, stamp)
-        graded = {a: grade(cohort, a, workers=2) for a in ASSIGNMENTS}
+        # every assignment in one grading run, as `umkmkit grade COHORT --all`
+        graded = dict(zip(ASSIGNMENTS, grade_cohort(cohort, list(ASSIGNMENTS), workers=2)))
         feedback = {a: generate_feedback(cohort, a) for a in ASSIGNMENTS}
         report = build_report(workspace, kit, curriculum, today=TODAY)
         runs[backend] = {

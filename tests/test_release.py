@@ -3,13 +3,11 @@ trainee's id and its header filled; and nbgrader's exchange release into a tempo
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sysconfig
 import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import umkmkit
 
 from umkmkit.course import notebooks
 from umkmkit.cohort.cohorts import create_cohort
@@ -107,12 +105,8 @@ def test_exchange_release_goes_through_nbgrader(cohort):
 
 
 def test_release_command_says_what_it_did(cohort):
-    environment = {**os.environ, "UMKMKIT_WORKSPACE": str(cohort.root.parents[1])}
-    done = subprocess.run(
-        [str(Path(sysconfig.get_path("scripts")) / "umkmkit"), "release", COHORT, ASSIGNMENT, "--no-exchange"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+    done = umkmkit("release", COHORT, ASSIGNMENT, "--no-exchange", workspace=cohort.root.parents[1])
+    assert done.exit_code == 0, done.stderr
     assert f"3 bundles (folder and zip per trainee) of {ASSIGNMENT}: {cohort.bundles_dir(ASSIGNMENT)}" in done.stdout
     assert "Exchange: not released to nbgrader's exchange (--no-exchange)." in done.stdout
     # the module's printable handout goes with the notebooks, in the folder and the zip, and the README says so

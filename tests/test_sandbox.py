@@ -212,3 +212,18 @@ def test_a_python_environment_inside_tmp_still_runs_in_the_sandbox(tmp_path):
         assert seen["cwd"].endswith("kerja")
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_the_probe_runs_as_a_user_no_kernel_runs_as(monkeypatch):
+    """The probe fills its user's process cap on purpose: a kernel sharing that user id could not
+    start its threads meanwhile (seen as "Resource temporarily unavailable" and a dead kernel)."""
+    from umkmkit.grading import sandbox
+    from umkmkit.grading.launcher import SANDBOX_UID_BASE
+
+    probed = []
+    monkeypatch.setattr(sandbox, "linux_sandbox", lambda: True)
+    monkeypatch.setattr(sandbox, "_probe", lambda policy, uid: probed.append(uid))
+    check_protections(SandboxPolicy(switch_user=False))
+    kernel_uids = range(SANDBOX_UID_BASE, SANDBOX_UID_BASE + 1000)  # the grading workers' (grader.py)
+    assert len(probed) == 1 and probed[0] > 0 and probed[0] not in kernel_uids
+    assert SandboxKernelManager().sandbox_uid in kernel_uids

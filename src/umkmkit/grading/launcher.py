@@ -14,7 +14,8 @@ It runs before every kernel start, so it must start fast: it imports nothing hea
   process it started ends with it.
 - **no capabilities, ever**: the capability bounding set is emptied, every capability dropped and
   no_new_privs set before trainee code runs, so it cannot unmount, remount or regain rights.
-- **an unprivileged identity**: as root, a user id per grading worker (SANDBOX_UID_BASE + n); as a
+- **an unprivileged identity**: as root, a user id per grading worker (SANDBOX_UID_BASE + n; the
+  protection probe another, PROBE_UID_BASE + n); as a
   normal user, a user namespace of its own (the user id stays the trainer's). Both are what make
   the process cap count only the sandbox's own processes: RLIMIT_NPROC is never set on the
   trainer's own account (Linux counts a user namespace's processes apart since 5.14).
@@ -47,6 +48,11 @@ _SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "arm64": 41}
 _CAPABILITY_VERSION_3 = 0x20080522
 #: First user id of the grading workers' sandbox users (one per worker, no login, no home).
 SANDBOX_UID_BASE = 64000
+#: First user id of the protection probes (one per probing process, no login, no home): apart from
+#: every kernel's, since a probe fills its user's process cap on purpose and Linux counts that cap
+#: per user id, so a kernel of the same id started meanwhile could not start its threads
+#: (measured: "Resource temporarily unavailable", then the kernel died, when a probe ran as 64000).
+PROBE_UID_BASE = SANDBOX_UID_BASE - 1000
 #: What the kernel may see of the machine, read-only (besides the Python environment).
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 #: Files of /etc nobody's kernel needs and a kernel running as root's own user could read.

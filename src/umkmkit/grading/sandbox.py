@@ -48,7 +48,7 @@ from umkmkit.errors import UmkmkitError
 from umkmkit.grading.kernel_spec import SANDBOX_PROVISIONER, spec_with_provisioner
 from umkmkit.grading.kernel_start import SteadyStart
 from umkmkit.grading.launcher import (
-    PROTECTIONS, SANDBOX_UID_BASE, SandboxPolicy, kernel_counts_processes_per_namespace, run_probe,
+    PROBE_UID_BASE, PROTECTIONS, SANDBOX_UID_BASE, SandboxPolicy, kernel_counts_processes_per_namespace, run_probe,
 )
 from umkmkit.workspace import TIMESTAMP_FILE
 
@@ -140,14 +140,17 @@ def chown_for_kernel(workdir: Path, policy: SandboxPolicy, uid: int) -> None:
             os.chown(path, uid, uid, follow_symlinks=False)
 
 
-def check_protections(policy: SandboxPolicy, uid: int = SANDBOX_UID_BASE) -> tuple[SandboxPolicy, dict[str, str]]:
+def check_protections(policy: SandboxPolicy, uid: int | None = None) -> tuple[SandboxPolicy, dict[str, str]]:
     """Run the hostile probe once in the sandbox on this machine.
 
     Returns the policy to use and, per protection (PROTECTIONS), "on" or "off: why". A
-    protection is "on" only when the probe tried to defeat it and failed.
+    protection is "on" only when the probe tried to defeat it and failed. As root the probe runs
+    as `uid`, by default a probe's own user id (PROBE_UID_BASE + n), never a kernel's.
     """
     if not linux_sandbox():
         return policy, portable_protections(policy)
+    if uid is None:
+        uid = PROBE_UID_BASE + os.getpid() % 1000
     seen = _probe(policy, uid)
     if seen is None and running_as_root() and policy.switch_user:
         policy = replace(policy, switch_user=False)
