@@ -23,6 +23,7 @@ BROWSER_HELPERS = {"chromium_page", "visit", "require_chromium", "screen"}
 SHARED_FIXTURES = {"demo_run", "verified", "postgres_url"}
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: `-p no:xdist` leaves it unknown
 def pytest_xdist_auto_num_workers(config):
     """`-n auto`: one pytest worker more than the machine has cores. A third of the suite's time is
     waiting (browsers, servers starting, downloads, kernels' handshakes); on the 2-core machine 3
