@@ -40,6 +40,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _ctrl_c_reaches_it() -> None:
+    """In the command's process, before it starts: Ctrl+C (SIGINT) does what it does in a terminal.
+
+    A test run started in the background by a shell without job control (`make test &` in a
+    script, CI runners) ignores SIGINT, and an ignored signal stays ignored in every program it
+    starts: `umkmkit lab` would never see the Ctrl+C that stop() sends (seen: both lab tests timing
+    out in stop() under `nohup bash -c '.ci/run' &`).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class LabCommand:
     """`umkmkit lab ...` running in a subprocess, with the URL it printed."""
 
@@ -49,7 +60,7 @@ class LabCommand:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "umkmkit.cli", "lab", "--port", str(free_port()), *arguments],
             env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, encoding="utf-8",
+            text=True, encoding="utf-8", preexec_fn=_ctrl_c_reaches_it,
         )
         self.printed: list[str] = []
         for line in self.process.stdout:
