@@ -349,8 +349,14 @@ def _worker_start(cohort_root: str, policy_json: str, timeout: int | None, run: 
 
     def orphaned(signum, frame) -> None:
         # nothing that takes a lock: the signal may arrive in the middle of anything
+        # from the watching thread (portable path), not a signal handler, psutil may be used: a kernel
+        # the main thread started but had not yet handed to a watchdog is a child of this worker
+        # (seen: one kernel outliving a killed grader on the portable path when the kill came mid-start)
+        from_thread = signum is None and not linux_sandbox()
         kill_forkserver_now()
         kill_every_kernel_now()
+        if from_thread:
+            _kill_children_now()
         # dying kernels may write into their folders for a moment, and the other workers are
         # cleaning up theirs: retry for up to two seconds; the last one out removes the run folder
         for _ in range(40):
@@ -362,6 +368,8 @@ def _worker_start(cohort_root: str, policy_json: str, timeout: int | None, run: 
                 break
             except OSError:
                 time.sleep(0.05)
+        if from_thread:
+            _kill_children_now()  # and one started meanwhile
         os._exit(1)
 
     if linux_sandbox():
@@ -393,6 +401,17 @@ def _worker_start(cohort_root: str, policy_json: str, timeout: int | None, run: 
     plain = copy.deepcopy(config)
     plain.SandboxKernelManager.use_forkserver = False
     _WORKER.update(cohort=cohort, api=nbgrader_api(config), plain_api=nbgrader_api(plain))
+
+
+def _kill_children_now() -> None:
+    """Kill every process this one started (and what they started), without waiting."""
+    import psutil
+
+    for child in psutil.Process().children(recursive=True):
+        try:
+            child.kill()
+        except psutil.Error:
+            pass
 
 
 def _watch_parent(when_gone: Callable[[], None], interval: float = 0.5) -> None:
