@@ -46,8 +46,9 @@ export PATH := $(abspath $(BIN))$(if $(filter Windows_NT,$(OS)),;,:)$(PATH)
 demo: $(STAMP)
 	$(BIN)/umkmkit demo $(DEMO_ARGS)
 
-# One pytest worker per core (pytest-xdist); tests/conftest.py groups the tests that share a costly
-# fixture and sends the costliest groups first. PARALLEL= runs everything in one process.
+# One pytest worker more than the machine has cores (pytest-xdist); tests/conftest.py groups the
+# tests that share a costly fixture and sends the costliest groups first. PARALLEL= runs everything
+# in one process.
 PARALLEL ?= -n auto --dist loadgroup --no-loadscope-reorder
 
 test: $(STAMP) chromium postgresql libreoffice hub-proxy
