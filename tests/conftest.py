@@ -13,14 +13,11 @@ from umkmkit.grading.verification import AssignmentVerification, verify_assignme
 from umkmkit.workspace import Kit, ensure_scripts_on_path
 
 ROOT = Path(__file__).resolve().parents[1]
-#: Fixtures that grade, run the demo or start PostgreSQL: a test using one is `slow`.
+#: Session fixtures that grade, run the demo or start PostgreSQL: a test using one is `slow`, and
+#: the tests using one run in one pytest-xdist worker, which builds it once.
 SLOW_FIXTURES = {"demo_run", "verified", "postgres_url"}
 #: What a browser test imports from tests/browser.py: a test in such a module is `browser` (and slow).
 BROWSER_HELPERS = {"chromium_page", "visit", "require_chromium", "screen"}
-
-
-#: Session fixtures that take a minute or more: the tests that use one run in one pytest-xdist worker.
-SHARED_FIXTURES = {"demo_run", "verified", "postgres_url"}
 
 
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: `-p no:xdist` leaves it unknown
@@ -48,7 +45,7 @@ def pytest_collection_modifyitems(config, items):
         for item, group in groups.items():
             item.add_marker(pytest.mark.xdist_group(group))
         # the groups that build a costly fixture first, so no worker starts one when the other is nearly done
-        cost = {group: (SHARED_FIXTURES.isdisjoint(group.split("+")), -sum(
+        cost = {group: (SLOW_FIXTURES.isdisjoint(group.split("+")), -sum(
             1 for i, g in groups.items() if g == group and i.get_closest_marker("slow"))) for group in set(groups.values())}
         items.sort(key=lambda item: cost[groups[item]])
 
@@ -58,7 +55,7 @@ def xdist_groups(items) -> dict:
 
     A test file is one group, since many build a module-scoped fixture (a cohort, a graded run)
     that a worker would otherwise build again; files whose tests use the same costly session
-    fixture (SHARED_FIXTURES: the demo, every scenario graded, PostgreSQL) join into one group, so
+    fixture (SLOW_FIXTURES: the demo, every scenario graded, PostgreSQL) join into one group, so
     each is built once per run. Each group is named after its files and fixtures.
     """
     parent: dict[str, str] = {}
@@ -73,7 +70,7 @@ def xdist_groups(items) -> dict:
         return item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
 
     for item in items:
-        for fixture in SHARED_FIXTURES & set(getattr(item, "fixturenames", ())):
+        for fixture in SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             parent[root(file_of(item))] = root(fixture)
     members: dict[str, set[str]] = {}
     for item in items:

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SHARED_FIXTURES, xdist_groups
+from conftest import SLOW_FIXTURES, xdist_groups
 
 CONFTEST = '''
 import os
@@ -87,7 +87,7 @@ def test_files_sharing_a_costly_fixture_form_one_group_and_the_rest_one_group_pe
         _Item("tests/test_grading.py::test_catalog", set()),
         _Item("tests/test_cli.py::test_help", {"kit"}),
     ]
-    assert SHARED_FIXTURES >= {"demo_run", "verified"}
+    assert SLOW_FIXTURES >= {"demo_run", "verified"}
     groups = {item.nodeid: group for item, group in xdist_groups(items).items()}
     assert groups == {
         "tests/test_demo.py::test_runs": "demo_run+test_demo+test_report",
@@ -99,7 +99,7 @@ def test_files_sharing_a_costly_fixture_form_one_group_and_the_rest_one_group_pe
     }
 
 
-@pytest.mark.parametrize("fixture", sorted(SHARED_FIXTURES))
+@pytest.mark.parametrize("fixture", sorted(SLOW_FIXTURES))
 def test_every_shared_fixture_is_one_of_the_session_fixtures(fixture):
     conftest = (Path(__file__).parent / "conftest.py").read_text(encoding="utf-8")
     assert f'@pytest.fixture(scope="session")\ndef {fixture}(' in conftest
