@@ -6,9 +6,11 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from umkmkit.cohort.feedback import WAITING, describe_part, format_points, is_waiting, score_text, section_titles
+from umkmkit.cohort.feedback import (
+    WAITING, describe_part, format_points, is_waiting, may_show_an_image, score_text, section_titles,
+)
 
 
 def nbgrader_cell(cell, grade_id: str, *, grade: bool = False, solution: bool = False, **extra):
@@ -57,3 +59,18 @@ def test_a_written_answer_not_marked_yet_says_waiting_never_zero():
     assert (describe_part(cell, "Bagian E")["status"], describe_part(cell, "Bagian E")["score"]) == ("lulus", "2 dari 2")
     check = nbgrader_cell(new_code_cell("assert x"), "tes_a", grade=True, points=2, score=0.0, waiting=False)
     assert (describe_part(check, "Bagian A")["kind"], describe_part(check, "Bagian A")["status"]) == ("Pemeriksaan", "belum")
+
+
+@pytest.mark.parametrize("cell, shows", [
+    (new_code_cell("print(total)", outputs=[new_output("stream", text="12000\n")]), False),
+    (new_code_cell("df", outputs=[new_output("execute_result", data={"text/html": "<table></table>"})]), False),
+    (new_markdown_cell("## Bagian A\n\nHitung `total`."), False),
+    (new_code_cell("plot()", outputs=[new_output("display_data", data={"image/png": "iVBORw0KGgo="})]), True),
+    (new_code_cell("html", outputs=[new_output("display_data", data={"text/html": "<IMG src='x.png'>"})]), True),
+    (new_markdown_cell("Lihat ![grafik](grafik.png)"), True),
+    (new_markdown_cell("<img src='logo.png'>"), True),
+])
+def test_a_page_that_may_show_an_image_takes_nbconverts_own_path(cell, shows):
+    """FeedbackExporter leaves out HTMLExporter's pass that describes images without alt text: only
+    for notebooks that can show none."""
+    assert may_show_an_image(new_notebook(cells=[new_markdown_cell("# Latihan"), cell])) is shows

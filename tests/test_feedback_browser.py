@@ -11,20 +11,25 @@ is then opened the way the trainee opens it from a USB stick, on a 390-px phone 
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from bs4 import BeautifulSoup
 from browser import SCREENS, require_chromium, screen, visit
 from click.testing import CliRunner
 
+from nbconvert.exporters import HTMLExporter
+
+from umkmkit.cohort import feedback as feedback_rendering
 from umkmkit.cohort import simulate
 from umkmkit.course import notebooks
 from umkmkit.cli import main
 from umkmkit.cohort.cohorts import Trainee, create_cohort, open_gradebook
 from umkmkit.cohort.feedback import WAITING, format_points, score_text
-from umkmkit.grading.grader import grade
+from umkmkit.grading.grader import generate_feedback, grade
 from umkmkit.workspace import AUTOGRADED, FEEDBACK, Workspace
 
 ASSIGNMENT = "00-mengenal-jupyter"
@@ -134,6 +139,21 @@ def test_feedback_anyway_says_waiting_for_the_trainer_instead_of_zero(feedback, 
     assert WAITING not in marked["text"] and "sementara" not in marked["text"]
     [part_e] = [part for part in marked["parts"] if part.startswith("Bagian E")]
     assert part_e.endswith("2 dari 2"), part_e
+
+
+def test_the_kits_exporter_writes_the_page_nbconverts_html_exporter_writes(feedback, tmp_path, monkeypatch):
+    """FeedbackExporter skips HTMLExporter's whole-page BeautifulSoup pass and compiles the templates
+    once: the pages must come out as HTMLExporter's, but for that pass's re-serialising."""
+    cohort, pages, _, _ = feedback
+    copy = Workspace(tmp_path / "ws")
+    shutil.copytree(cohort.root, copy.cohort(cohort.cohort_id).root)
+    monkeypatch.setattr(feedback_rendering, "FeedbackExporter", HTMLExporter)
+    theirs = generate_feedback(copy.cohort(cohort.cohort_id), ASSIGNMENT)
+    assert sorted(theirs.written) == [MARKED, UNMARKED] and not theirs.failed
+    for trainee_id in (MARKED, UNMARKED):
+        ours = [page.read_text(encoding="utf-8") for page in pages[trainee_id]]
+        nbconverts = [page.read_text(encoding="utf-8") for page in theirs.written[trainee_id]]
+        assert [str(BeautifulSoup(page, "html.parser")) for page in ours] == nbconverts, trainee_id
 
 
 @pytest.mark.parametrize("trainee_id, fails_a_check", [(MARKED, False), (UNMARKED, True)])
