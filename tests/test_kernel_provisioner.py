@@ -165,3 +165,39 @@ def test_forked_kernels_write_nothing_into_the_pipe_the_worker_no_longer_reads()
         assert queued[0] == 0, f"{queued[0]} bytes written by forked kernels into the fork server's pipe"
     finally:
         provisioner.stop_forkserver()
+
+
+_TRACEBACK_OF_A_CELL = """
+import linecache, sys
+from IPython.core.ultratb import AutoFormattedTB
+if sys.argv[1] == "warm":
+    from umkmkit.grading.forkserver import warm_up_tracebacks
+    warm_up_tracebacks()
+    assert not [name for name in linecache.cache if "warm-up" in name], "the warm-up left its cell behind"
+    assert {"stack_data", "pygments.lexers.python", "pygments.formatters.terminal256"} <= set(sys.modules)
+cell = 'harga = 1000\\nassert harga * 2 == 3000, "Total belum benar."\\n'
+linecache.cache["<sel-3>"] = (len(cell), None, cell.splitlines(True), "<sel-3>")
+try:
+    exec(compile(cell, "<sel-3>", "exec"), {})
+except AssertionError:
+    print("\\n".join(AutoFormattedTB(mode="Context", theme_name="neutral", tb_offset=1).structured_traceback(*sys.exc_info())))
+"""
+
+
+def test_the_fork_servers_warm_up_leaves_the_traceback_a_trainee_sees_unchanged(tmp_path):
+    """The fork server formats one failing cell before it forks kernels (warm_up_tracebacks): each
+    kernel inherits stack_data, pygments and the lexer's compiled expressions, and prints the
+    same traceback as a kernel started cold."""
+    import re
+    import subprocess
+    import sys
+
+    texts = {}
+    for mode in ("cold", "warm"):
+        done = subprocess.run([sys.executable, "-c", _TRACEBACK_OF_A_CELL, mode], capture_output=True, text=True,
+                              timeout=120, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        texts[mode] = done.stdout
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", texts["cold"])
+    assert "Total belum benar." in plain and "harga * 2 == 3000" in plain  # the failing line, highlighted
+    assert texts["warm"] == texts["cold"]

@@ -81,6 +81,36 @@ def _spawn(request: dict, listening: list[socket.socket]) -> dict:
     return {"pid": pid, "kernel": int(kernel) if kernel else pid}
 
 
+#: A cell like a trainee's: a check that fails, as a missing or wrong answer makes it.
+_FAILING_CELL = 'def cek(nilai):\n    assert nilai == 1, "Belum benar."\n\ncek(2)\n'
+
+
+def warm_up_tracebacks() -> None:
+    """Format one failing cell's traceback as a kernel does, so every kernel forked afterwards
+    inherits what that costs the first time.
+
+    Most graded notebooks fail some check (an untouched exercise fails them all), and IPython
+    formats each failure with stack_data and pygments. In a fresh kernel the first one imports
+    stack_data and pygments' lexers and formatters and compiles the Python lexer's ~150 regular
+    expressions (stack_data makes a new lexer class for every frame; the expressions come from
+    `re`'s cache after the first). py-spy on 70 submissions of 02-pembukuan-pesanan: traceback
+    formatting was half of the kernels' CPU, those first-time costs about half of that. The text
+    a trainee sees is the same: only caches are warm.
+    """
+    import linecache
+
+    from IPython.core.ultratb import AutoFormattedTB
+
+    filename = "<umkmkit-warm-up>"
+    linecache.cache[filename] = (len(_FAILING_CELL), None, _FAILING_CELL.splitlines(True), filename)
+    try:
+        exec(compile(_FAILING_CELL, filename, "exec"), {})
+    except AssertionError:
+        AutoFormattedTB(mode="Context", theme_name="neutral").structured_traceback(*sys.exc_info())
+    finally:
+        linecache.cache.pop(filename, None)
+
+
 def serve(socket_path: str, preload: list[str]) -> None:
     # the server lives as long as the grading worker that started it
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -100,6 +130,7 @@ def serve(socket_path: str, preload: list[str]) -> None:
             importlib.import_module(name)
         except Exception:  # a library the kit does not have is simply not preloaded
             pass
+    warm_up_tracebacks()
     signal.signal(signal.SIGCHLD, _reap)
     parent = os.getppid()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
