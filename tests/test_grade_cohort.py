@@ -77,3 +77,28 @@ def test_grade_wants_one_assignment_or_all(collected):
     for arguments in (["grade", "uji-semua"], ["grade", "uji-semua", ASSIGNMENTS[0], "--all"]):
         result = CliRunner().invoke(main, arguments)
         assert result.exit_code == 2 and "--all" in result.output and "Sebutkan satu tugas" in result.output
+
+
+def test_a_grading_workers_gradebooks_share_one_engine_and_survive_each_others_close(kit, tmp_path, monkeypatch):
+    """share_gradebook_engines (run in every grading worker): nbgrader's Gradebooks on one database
+    get one engine (its compiled SQL is reused), and one Gradebook's close() leaves the others working."""
+    import nbgrader.api
+    from nbgrader.api import Gradebook
+
+    monkeypatch.setattr(nbgrader.api, "create_engine", nbgrader.api.create_engine)  # put back after the test
+    grading.share_gradebook_engines()
+    grading.share_gradebook_engines()  # a second call changes nothing
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    first, second = Gradebook(url, course_id="uji"), Gradebook(url, course_id="uji")
+    assert first.engine is second.engine
+    first.add_student("P-00001")
+    first.close()
+    second.add_student("P-00002")
+    assert sorted(student.id for student in second.students) == ["P-00001", "P-00002"]
+    second.close()
+    third = Gradebook(url, course_id="uji")
+    assert third.engine is first.engine and len(third.students) == 2
+    third.close()
+    other = Gradebook(f"sqlite:///{tmp_path / 'lain.db'}", course_id="uji")
+    assert other.engine is not first.engine and other.students == []
+    other.close()
