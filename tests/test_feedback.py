@@ -74,3 +74,19 @@ def test_a_page_that_may_show_an_image_takes_nbconverts_own_path(cell, shows):
     """FeedbackExporter leaves out HTMLExporter's pass that describes images without alt text: only
     for notebooks that can show none."""
     assert may_show_an_image(new_notebook(cells=[new_markdown_cell("# Latihan"), cell])) is shows
+
+
+def test_the_feedback_exporter_sanitises_as_nbconvert_does_once_per_piece_of_html():
+    """FeedbackExporter keeps nbconvert's clean_html (bleach) and remembers its result per input."""
+    from markupsafe import Markup
+    from nbconvert.filters.strings import clean_html
+
+    from umkmkit.cohort.feedback import FeedbackExporter, _clean_html_remembered
+
+    assert dict(FeedbackExporter().default_filters())["clean_html"] is _clean_html_remembered
+    pieces = ['<div class="highlight"><pre><span class="n">harga</span></pre></div>',
+              '<p onclick="curi()">Halo</p><script>alert(1)</script>', Markup("<b>tebal</b>"), b"<svg><g/></svg>"]
+    for piece in pieces:
+        assert _clean_html_remembered(piece) == clean_html(piece)
+        assert _clean_html_remembered(piece) == clean_html(piece)  # the remembered answer
+    assert "<script" not in _clean_html_remembered(pieces[1]) and "<p " not in _clean_html_remembered(pieces[1])  # escaped
