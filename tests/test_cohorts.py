@@ -12,11 +12,11 @@ import pytest
 from conftest import umkmkit
 
 from umkmkit.cohort.cohorts import (
-    POSTGRES_MODULE, Trainee, check_gradebook_database, create_cohort, create_gradebook_tables, load_cohort_config, open_gradebook,
+    POSTGRES_MODULE, Trainee, check_gradebook_database, create_cohort, load_cohort_config, open_gradebook,
     read_roster, roster,
 )
 from umkmkit.errors import UmkmkitError
-from umkmkit.workspace import Cohort, Workspace
+from umkmkit.workspace import Cohort, Workspace, create_gradebook_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 COHORT = "mkw-2022-06"

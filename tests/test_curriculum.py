@@ -12,7 +12,7 @@ import pytest
 
 from umkmkit.course import notebooks
 from umkmkit.course.curriculum import (
-    build, lesson_minute_problems, load_curriculum, stamp_participant_headers, structure_problems,
+    build, generate_exercises, lesson_minute_problems, load_curriculum, stamp_participant_headers, structure_problems,
 )
 from umkmkit.errors import UmkmkitError
 from umkmkit.workspace import Kit
@@ -95,6 +95,19 @@ def test_exercises_are_up_to_date(kit, curriculum, tmp_path):
             assert (folder / name).read_bytes() == (committed / name).read_bytes(), (
                 f"exercises/{folder.name}/{name} is stale: run `umkmkit build` and commit"
             )
+
+
+def test_generating_an_exercise_starts_no_alembic_process(kit, tmp_path, monkeypatch):
+    """The build's throw-away gradebook gets its tables in this process (create_gradebook_tables),
+    not through nbgrader's `alembic heads` subprocess (about a second of CPU per assignment)."""
+    import nbgrader.api
+
+    def alembic_process():
+        raise AssertionError("nbgrader started `alembic heads`")
+
+    monkeypatch.setattr(nbgrader.api, "get_alembic_version", alembic_process)
+    folder = generate_exercises(kit, "00-mengenal-jupyter", tmp_path)
+    assert (folder / "latihan.ipynb").read_bytes() == (kit.exercise_dir("00-mengenal-jupyter") / "latihan.ipynb").read_bytes()
 
 
 def test_failing_solution_stops_the_build_naming_the_cell(kit, curriculum, tmp_path):

@@ -12,7 +12,7 @@ from umkmkit.cohort import simulate
 from umkmkit.grading import grader as grading
 from umkmkit.cli import main
 from umkmkit.cohort.cohorts import Trainee, create_cohort, open_gradebook
-from umkmkit.workspace import Workspace
+from umkmkit.workspace import Workspace, create_gradebook_tables
 
 #: Two short assignments: the first steps and the knowledge test's format are not needed here.
 ASSIGNMENTS = ("00-mengenal-jupyter", "01-jualan-digital")
@@ -88,7 +88,9 @@ def test_a_grading_workers_gradebooks_share_one_engine_and_survive_each_others_c
     monkeypatch.setattr(nbgrader.api, "create_engine", nbgrader.api.create_engine)  # put back after the test
     grading.share_gradebook_engines()
     grading.share_gradebook_engines()  # a second call changes nothing
-    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    url, other_url = (f"sqlite:///{tmp_path / name}" for name in ("gradebook.db", "lain.db"))
+    for database in (url, other_url):
+        create_gradebook_tables(database)  # not nbgrader's `alembic heads` process: this test is about engines
     first, second = Gradebook(url, course_id="uji"), Gradebook(url, course_id="uji")
     assert first.engine is second.engine
     first.add_student("P-00001")
@@ -99,6 +101,6 @@ def test_a_grading_workers_gradebooks_share_one_engine_and_survive_each_others_c
     third = Gradebook(url, course_id="uji")
     assert third.engine is first.engine and len(third.students) == 2
     third.close()
-    other = Gradebook(f"sqlite:///{tmp_path / 'lain.db'}", course_id="uji")
+    other = Gradebook(other_url, course_id="uji")
     assert other.engine is not first.engine and other.students == []
     other.close()

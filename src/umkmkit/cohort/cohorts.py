@@ -28,7 +28,8 @@ from umkmkit.datasets.registry import trainee_id as trainee_id_of_business
 from umkmkit.datasets.schema import ROSTER_COLUMNS
 from umkmkit.errors import UmkmkitError
 from umkmkit.workspace import (
-    GRADEBOOK_FILE, RELEASE, SOURCE, Cohort, Kit, Workspace, ensure_scripts_on_path, nbgrader_api, sqlite_path,
+    GRADEBOOK_FILE, RELEASE, SOURCE, Cohort, Kit, Workspace, create_gradebook_tables, ensure_scripts_on_path, nbgrader_api,
+    sqlite_path,
 )
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -418,33 +419,6 @@ def load_cohort_config(cohort: Cohort) -> Config:
 def cohort_api(cohort: Cohort):
     """nbgrader's API for this cohort's course."""
     return nbgrader_api(load_cohort_config(cohort))
-
-
-def create_gradebook_tables(db_url: str) -> None:
-    """Create nbgrader's tables in an empty gradebook database, stamped with nbgrader's newest
-    migration, as nbgrader does itself the first time it opens an empty database; a database that
-    has tables is left alone.
-
-    nbgrader asks for that migration by running `alembic heads` as a new process: 2.6 to 2.9 s of
-    the 7.7 s a cohort took to create on the 2-core machine, against 0.09 s for alembic's own
-    ScriptDirectory in this process (the same answer: tests/test_cohorts.py compares both).
-    """
-    import sqlalchemy as sa
-    from alembic.script import ScriptDirectory
-    from nbgrader.api import Base
-    from nbgrader.dbutil import ALEMBIC_DIR
-
-    engine = sa.create_engine(db_url)
-    try:
-        if sa.inspect(engine).get_table_names():
-            return
-        newest = ScriptDirectory(ALEMBIC_DIR).get_current_head()
-        with engine.begin() as connection:
-            Base.metadata.create_all(bind=connection)
-            connection.execute(sa.text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
-            connection.execute(sa.text("INSERT INTO alembic_version (version_num) VALUES (:newest)"), {"newest": newest})
-    finally:
-        engine.dispose()
 
 
 def open_gradebook(cohort: Cohort) -> Gradebook:

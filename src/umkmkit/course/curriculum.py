@@ -15,7 +15,7 @@ import yaml
 
 from umkmkit.course import notebooks
 from umkmkit.errors import UmkmkitError
-from umkmkit.workspace import GRADEBOOK_FILE, Kit, gradebook_url, nbgrader_api
+from umkmkit.workspace import GRADEBOOK_FILE, Kit, create_gradebook_tables, gradebook_url, nbgrader_api
 
 log = logging.getLogger(__name__)
 
@@ -432,6 +432,7 @@ def generate_exercises(kit: Kit, assignment_id: str, release_dir: Path) -> Path:
         config.CourseDirectory.root = str(kit.root)
         config.CourseDirectory.release_directory = str(Path(release_dir).resolve())
         config.CourseDirectory.db_url = gradebook_url(Path(scratch) / GRADEBOOK_FILE)
+        create_gradebook_tables(config.CourseDirectory.db_url)  # saves nbgrader's `alembic heads` process
         result = nbgrader_api(config).generate_assignment(assignment_id, force=True, create=True)
     if not result["success"]:
         raise UmkmkitError(
