@@ -201,3 +201,29 @@ def test_the_fork_servers_warm_up_leaves_the_traceback_a_trainee_sees_unchanged(
     plain = re.sub(r"\x1b\[[0-9;]*m", "", texts["cold"])
     assert "Total belum benar." in plain and "harga * 2 == 3000" in plain  # the failing line, highlighted
     assert texts["warm"] == texts["cold"]
+
+
+@pytest.mark.skipif(not linux_sandbox(), reason="the fork server runs with the Linux sandbox only")
+def test_a_fork_server_whose_worker_died_while_it_started_ends_at_once(tmp_path):
+    """The death signal (PR_SET_PDEATHSIG) is set in the first line the server runs; a worker that
+    died before that sends none, and the server (now another process's child) must end itself,
+    not preload and serve forever (seen under load: one outlived a killed grader)."""
+    import os
+    import subprocess
+    import sys
+
+    from umkmkit.grading.forkserver import PARENT_VARIABLE
+
+    socket_path = tmp_path / "kernels.sock"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "umkmkit.grading.forkserver", str(socket_path), "pandas"],
+        env={**os.environ, PARENT_VARIABLE: str(os.getpid() + 1_000_000)},  # a parent that is no more
+        stdout=subprocess.PIPE, start_new_session=True,
+    )
+    try:
+        assert server.wait(timeout=60) == 0
+        assert server.stdout.read() == b"" and not socket_path.exists()
+    finally:
+        server.kill()
+        server.wait()
+        server.stdout.close()

@@ -111,9 +111,18 @@ def warm_up_tracebacks() -> None:
         linecache.cache.pop(filename, None)
 
 
+#: The grading worker that starts the server names itself here (its process id).
+PARENT_VARIABLE = "UMKMKIT_FORKSERVER_PARENT"
+
+
 def serve(socket_path: str, preload: list[str]) -> None:
     # the server lives as long as the grading worker that started it
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    # a worker that died before the line above sends no death signal: this process was handed to
+    # another parent already (seen under load: a server that outlived a killed grader, still importing)
+    parent = int(os.environ.pop(PARENT_VARIABLE, os.getppid()))
+    if os.getppid() != parent:
+        os._exit(0)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # no BLAS threads across fork
     os.environ.setdefault("MPLBACKEND", "agg")
     # debugpy's import warns about frozen modules unless told not to check
@@ -132,7 +141,6 @@ def serve(socket_path: str, preload: list[str]) -> None:
             pass
     warm_up_tracebacks()
     signal.signal(signal.SIGCHLD, _reap)
-    parent = os.getppid()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(socket_path)
     server.listen(16)

@@ -226,11 +226,14 @@ def forkserver_socket(preload: tuple[str, ...]) -> str | None:
     global _FORKSERVER
     if _FORKSERVER is not None and _FORKSERVER[0].poll() is None:
         return _FORKSERVER[1]
+    from umkmkit.grading.forkserver import PARENT_VARIABLE
+
     folder = tempfile.mkdtemp(prefix="forkserver-", dir=run_folder())
     path = os.path.join(folder, "kernels.sock")
     process = subprocess.Popen(
         [sys.executable, "-m", "umkmkit.grading.forkserver", path, *preload],
         stdout=subprocess.PIPE, start_new_session=True,
+        env={**os.environ, PARENT_VARIABLE: str(os.getpid())},
     )
     if process.stdout.readline().strip() != b"ready":
         process.kill()
