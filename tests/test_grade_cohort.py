@@ -7,12 +7,13 @@ from datetime import datetime
 
 import pytest
 from click.testing import CliRunner
+from traitlets.config import Config
 
 from umkmkit.cohort import simulate
 from umkmkit.grading import grader as grading
 from umkmkit.cli import main
 from umkmkit.cohort.cohorts import Trainee, create_cohort, open_gradebook
-from umkmkit.workspace import Workspace, create_gradebook_tables
+from umkmkit.workspace import Workspace, check_metadata_schema_once, create_gradebook_tables, nbgrader_api
 
 #: Two short assignments: the first steps and the knowledge test's format are not needed here.
 ASSIGNMENTS = ("00-mengenal-jupyter", "01-jualan-digital")
@@ -104,3 +105,30 @@ def test_a_grading_workers_gradebooks_share_one_engine_and_survive_each_others_c
     other = Gradebook(other_url, course_id="uji")
     assert other.engine is not first.engine and other.students == []
     other.close()
+
+
+def test_nbgraders_metadata_schema_is_checked_once_and_cells_are_validated_as_before(monkeypatch):
+    """check_metadata_schema_once (run by nbgrader_api: cohorts, grading workers, feedback): nbgrader's
+    metadata validator checks its schema against the metaschema once, and still accepts and refuses
+    the cells it did."""
+    import jsonschema
+    from nbformat.v4 import new_code_cell
+    from nbgrader.nbgraderformat import MetadataValidator, common
+
+    monkeypatch.setattr(common, "jsonschema", jsonschema)  # as nbgrader has it; put back after the test
+    checked = []
+    kind = jsonschema.validators.validator_for(MetadataValidator().schema)
+    monkeypatch.setattr(kind, "check_schema", classmethod(lambda cls, schema: checked.append(schema)))
+    nbgrader_api(Config())
+    check_metadata_schema_once()  # a second call changes nothing
+    good = {"grade": True, "grade_id": "jawaban", "locked": False, "points": 2, "schema_version": 3,
+            "solution": True, "task": False}
+    bad = {**good, "points": "dua"}
+    for _ in range(3):
+        MetadataValidator().validate_cell(new_code_cell(metadata={"nbgrader": dict(good)}))
+    with pytest.raises(jsonschema.ValidationError) as refused:
+        MetadataValidator().validate_cell(new_code_cell(metadata={"nbgrader": bad}))
+    assert len(checked) == 1
+    with pytest.raises(jsonschema.ValidationError) as expected:
+        jsonschema.Draft4Validator(MetadataValidator().schema).validate(bad)
+    assert refused.value.message == expected.value.message
