@@ -315,6 +315,9 @@ def room(kit, curriculum):
             yield room
         finally:
             if hub_process is not None:
+                # the participants' servers go first: a hub stopping them asks each politely and waits
+                # (10 s, then 5, then 5), which took the 30 s allowed here under a full test run
+                _kill_processes_of(accounts)
                 _stop(hub_process)
             _remove_accounts(accounts, base)
             shutil.rmtree(base, ignore_errors=True)
@@ -342,6 +345,16 @@ def _wait_for_hub(room: Room) -> None:
     raise AssertionError(f"JupyterHub did not answer in {START_TIMEOUT} s:\n{room.log_tail()}")
 
 
+def _kill_processes_of(accounts: list[str]) -> None:
+    """SIGKILL every process running under one of `accounts` (by process id)."""
+    uids = {pwd.getpwnam(name).pw_uid for name in accounts if _account_exists(name)}
+    for pid in _processes_of(uids):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def _remove_accounts(accounts: list[str], base: Path) -> None:
     """Stop what still runs under the test's accounts (by process id), then remove them with their homes."""
     proxy_pid = base / "hub" / "state" / "proxy.pid"
@@ -352,12 +365,7 @@ def _remove_accounts(accounts: list[str], base: Path) -> None:
                 os.kill(pid, signal.SIGTERM)
         except (OSError, ValueError):
             pass
-    uids = {pwd.getpwnam(name).pw_uid for name in accounts if _account_exists(name)}
-    for pid in _processes_of(uids):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    _kill_processes_of(accounts)
     for name in accounts:
         if _account_exists(name):
             subprocess.run(["userdel", "--remove", name], capture_output=True)
