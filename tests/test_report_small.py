@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 from datetime import date
 
 import pandas as pd
@@ -31,9 +32,10 @@ from umkmkit.workspace import Workspace
 TODAY = date(2022, 9, 1)
 
 
-@pytest.fixture
-def small_workspace(kit, curriculum, tmp_path):
-    """One cohort with nothing handed in, whose trainees' names hold commas and quotes."""
+@pytest.fixture(scope="module")
+def small_workspace_made_once(kit, curriculum, tmp_path_factory):
+    """small_workspace's cohort, created once for this file (nbgrader releases every assignment:
+    some 2 s); each test gets a copy (a copied cohort grades and reports where it is now)."""
     registry = pd.read_csv(kit.datasets_dir / "umkm.csv", dtype=str)
     names = ['Yosef "Ucok" Mandacan, S.E.', "Maria, Ibu Noken", "Ma'ruf \"Kecil\""]
     trainees = [
@@ -43,9 +45,17 @@ def small_workspace(kit, curriculum, tmp_path):
         })
         for name, row in zip(names, registry.head(len(names)).itertuples())
     ]
-    workspace = Workspace(tmp_path / "ws")
+    workspace = Workspace(tmp_path_factory.mktemp("report-small") / "ws")
     create_cohort(kit, curriculum, workspace, "uji-2023-01", trainees)
     return workspace, names
+
+
+@pytest.fixture
+def small_workspace(small_workspace_made_once, tmp_path):
+    """One cohort with nothing handed in, whose trainees' names hold commas and quotes."""
+    made_once, names = small_workspace_made_once
+    shutil.copytree(made_once.root, tmp_path / "ws")
+    return Workspace(tmp_path / "ws"), names
 
 
 def test_names_with_commas_and_quotes_survive_csv_and_xlsx(small_workspace, kit, curriculum):
