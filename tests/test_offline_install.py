@@ -91,10 +91,6 @@ def environment(tmp_path_factory) -> dict[str, str]:
         p for p in environment["PATH"].split(os.pathsep) if p != sysconfig.get_path("scripts")
     )
     environment["UMKMKIT_WORKSPACE"] = str(tmp_path_factory.mktemp("offline-workspace"))
-    # pip does not byte-compile what it installs: that is pip's own work, which no test here checks,
-    # and 24 of the install's 40 CPU-s on this machine (the demo compiles what it imports). pip reads
-    # a `--no-...` option's variable inverted: PIP_NO_COMPILE=0 is --no-compile.
-    environment["PIP_NO_COMPILE"] = "0"
     return environment
 
 
