@@ -175,6 +175,8 @@ if sys.argv[1] == "warm":
     warm_up_tracebacks()
     assert not [name for name in linecache.cache if "warm-up" in name], "the warm-up left its cell behind"
     assert {"stack_data", "pygments.lexers.python", "pygments.formatters.terminal256"} <= set(sys.modules)
+    import pygments.lexer
+    assert getattr(pygments.lexer.regex_opt, "remembers", False), "pygments' keyword expressions are built anew"
 cell = 'harga = 1000\\nassert harga * 2 == 3000, "Total belum benar."\\n'
 linecache.cache["<sel-3>"] = (len(cell), None, cell.splitlines(True), "<sel-3>")
 try:
