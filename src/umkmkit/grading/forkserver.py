@@ -118,9 +118,10 @@ def remember_lexer_expressions() -> None:
     stack_data highlights every frame of a traceback with a new subclass of the Python lexer, and
     pygments prepares a new lexer class's rules from scratch: for each `words(...)` list it builds
     one optimised expression in pure Python (`regex_opt`; `re` keeps only the compiled result).
-    The same list gives the same text, so it is kept: a two-frame traceback 23.4 -> 8.4 ms of CPU
-    (30 formatted after the warm-up, this machine), and IPython formats every failing cell twice
-    (shown, and stored in the history). pygments.lexer names `regex_opt` in its module: the test
+    The same list gives the same text, so it is kept. A two-frame traceback after the warm-up, in
+    fresh processes (50 each, two rounds, this machine): 15.7-18.9 -> 10.1-11.8 ms of CPU; a forked
+    kernel's first 14.4-16.3 -> 9.3-10.6 ms. IPython formats every failing cell twice (shown, and
+    stored in the history). pygments.lexer names `regex_opt` in its module: the test
     of the warm-up (tests/test_kernel_provisioner.py) fails if that changes.
     """
     import functools
